@@ -1,0 +1,11 @@
+export { VaultEmulator, sanitizePolicies } from './emulator.js';
+export type { VaultEmulatorOptions, RequestRecord } from './emulator.js';
+export { AwsBackend } from './aws-backend.js';
+export type { AwsRole, AwsRootConfig } from './aws-backend.js';
+export { JwtBackend } from './jwt-backend.js';
+export type { JwtConfig, JwtRole } from './jwt-backend.js';
+export type { VaultFault } from './faults.js';
+export { VAULT_VERSIONS } from './versions.js';
+export type { VaultVersion } from './versions.js';
+export { newTotpSecret, totpCode } from './totp.js';
+export { multierror } from './envelope.js';
