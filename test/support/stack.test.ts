@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from './fake-clock.js';
-import { httpLogin } from './idp/index.js';
 import { OIDC_REDIRECT_URI, STACK_REGION, startStack } from './stack.js';
 import type { Stack, StackInfo } from './stack.js';
 import { totpCode } from './vault/index.js';
+import { startOidcLogin } from './vault/oidc-flow.js';
 import { vaultRequest } from './vault/vault-http.js';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-password' };
@@ -24,23 +24,8 @@ afterAll(async () => {
 });
 
 /** Plays `vault login -method=oidc`: auth_url, the browser (HTTP driver), then the callback. */
-async function oidcLogin(user = ALICE, role = 'dev', clientNonce = 'abcdefghij0123456789') {
-  const authUrl = await vaultRequest(stack.vault.url, 'POST', 'auth/oidc/oidc/auth_url', {
-    body: { role, redirect_uri: REDIRECT, client_nonce: clientNonce },
-  });
-  const url = String((authUrl.json!.data as Record<string, unknown>).auth_url);
-  const browser = await httpLogin(url, user, { followFinalRedirect: false });
-  const redirected = new URL(browser.finalUrl);
-  const query = new URLSearchParams({
-    state: redirected.searchParams.get('state') ?? '',
-    code: redirected.searchParams.get('code') ?? '',
-    id_token: '',
-    client_nonce: clientNonce,
-  });
-  return {
-    redirected,
-    callback: () => vaultRequest(stack.vault.url, 'GET', `auth/oidc/oidc/callback?${query}`),
-  };
+function oidcLogin(user = ALICE, role = 'dev') {
+  return startOidcLogin(stack.vault.url, { user, role, redirectUri: REDIRECT });
 }
 
 function stsClient(creds: Record<string, unknown>) {
@@ -142,23 +127,13 @@ describe('the stack', () => {
   });
 
   it('a different client_nonce is refused (and uses up the state)', async () => {
-    const authUrl = await vaultRequest(stack.vault.url, 'POST', 'auth/oidc/oidc/auth_url', {
-      body: { role: 'dev', redirect_uri: REDIRECT, client_nonce: 'nonce-one-nonce-one0' },
+    const { callback } = await oidcLogin();
+    expect((await callback({ client_nonce: 'other' })).json).toEqual({
+      errors: ['invalid client_nonce'],
     });
-    const browser = await httpLogin(
-      String((authUrl.json!.data as Record<string, unknown>).auth_url),
-      ALICE,
-      {
-        followFinalRedirect: false,
-      },
-    );
-    const got = new URL(browser.finalUrl).searchParams;
-    const res = await vaultRequest(
-      stack.vault.url,
-      'GET',
-      `auth/oidc/oidc/callback?state=${got.get('state')}&code=${got.get('code')}&client_nonce=other`,
-    );
-    expect(res.json).toEqual({ errors: ['invalid client_nonce'] });
+    expect((await callback()).json).toEqual({
+      errors: ['Vault login failed. Expired or missing OAuth state.'],
+    });
   });
 
   it('bob is not in the bound group', async () => {
@@ -173,22 +148,8 @@ describe('the stack', () => {
   });
 
   it('an altered code fails the exchange at the provider', async () => {
-    const authUrl = await vaultRequest(stack.vault.url, 'POST', 'auth/oidc/oidc/auth_url', {
-      body: { role: 'dev', redirect_uri: REDIRECT },
-    });
-    const browser = await httpLogin(
-      String((authUrl.json!.data as Record<string, unknown>).auth_url),
-      ALICE,
-      {
-        followFinalRedirect: false,
-      },
-    );
-    const got = new URL(browser.finalUrl).searchParams;
-    const res = await vaultRequest(
-      stack.vault.url,
-      'GET',
-      `auth/oidc/oidc/callback?state=${got.get('state')}&code=${got.get('code')}x`,
-    );
+    const { redirected, callback } = await oidcLogin();
+    const res = await callback({ code: `${redirected.searchParams.get('code')}x` });
     expect(res.status).toBe(400);
     expect(String((res.json!.errors as string[])[0])).toMatch(
       /^Vault login failed\. Error exchanging oidc code: ".*"\.$/,

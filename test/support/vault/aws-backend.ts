@@ -3,7 +3,7 @@ import type { AwsCall } from './aws-client.js';
 import type { Backend, BackendReply, BackendRequest } from './backend.js';
 import { DurationError, parseDurationSecond } from './durations.js';
 import type { VaultEmulator } from './emulator.js';
-import { errorReply, failReply } from './envelope.js';
+import { errorReply, failReply, listReply } from './envelope.js';
 import { base62 } from './ids.js';
 
 /** `aws/config/root`: the engine's own keys and where it finds STS and IAM. */
@@ -126,8 +126,7 @@ export class AwsBackend implements Backend {
     }
     if (path === 'roles/' || path === 'roles') {
       if (operation !== 'list') return failReply(405, 'unsupported operation');
-      const keys = [...this.roles.keys()].sort();
-      return keys.length === 0 ? { kind: 'notFound' } : { kind: 'ok', data: { keys } };
+      return listReply([...this.roles.keys()]);
     }
     const role = /^roles\/([^/]+)$/.exec(path);
     if (role) {

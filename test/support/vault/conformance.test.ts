@@ -5,24 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../fake-clock.js';
-import { httpLogin } from '../idp/index.js';
 import { DEV_ROLE_ARN, startStack } from '../stack.js';
 import type { Stack } from '../stack.js';
 import { atLeast } from './versions.js';
 import { VAULT_VERSIONS } from './index.js';
-import { vaultRequest } from './vault-http.js';
+import { startOidcLogin } from './oidc-flow.js';
+import { ENVELOPE_KEYS, vaultRequest } from './vault-http.js';
 
-const ENVELOPE = [
-  'request_id',
-  'lease_id',
-  'renewable',
-  'lease_duration',
-  'data',
-  'wrap_info',
-  'warnings',
-  'auth',
-  'mount_type',
-];
 const AUTH = [
   'client_token',
   'accessor',
@@ -150,22 +139,8 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
   });
 
   async function oidcToken(): Promise<Record<string, unknown>> {
-    const authUrl = await vaultRequest(url, 'POST', 'auth/oidc/oidc/auth_url', {
-      body: { role: 'dev', redirect_uri: REDIRECT, client_nonce: 'n0nce-n0nce-n0nce-n0' },
-    });
-    const browser = await httpLogin(
-      String((authUrl.json!.data as Record<string, unknown>).auth_url),
-      ALICE,
-      {
-        followFinalRedirect: false,
-      },
-    );
-    const got = new URL(browser.finalUrl).searchParams;
-    const res = await vaultRequest(
-      url,
-      'GET',
-      `auth/oidc/oidc/callback?state=${got.get('state')}&code=${got.get('code')}&id_token=&client_nonce=n0nce-n0nce-n0nce-n0`,
-    );
+    const { callback } = await startOidcLogin(url, { user: ALICE, redirectUri: REDIRECT });
+    const res = await callback();
     expect(res.status).toBe(200);
     return res.json!;
   }
@@ -175,7 +150,7 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
       body: { role: 'dev', redirect_uri: REDIRECT },
     });
     expect(ok.status).toBe(200);
-    expect(Object.keys(ok.json!)).toEqual(ENVELOPE);
+    expect(Object.keys(ok.json!)).toEqual(ENVELOPE_KEYS);
     expect(sorted(ok.json!.data)).toEqual(['auth_url']);
     const authUrl = new URL(String((ok.json!.data as Record<string, unknown>).auth_url));
     expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
@@ -226,7 +201,7 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
 
   it('OIDC callback: a login envelope with auth, null data, empty mount_type; state is single-use', async () => {
     const login = await oidcToken();
-    expect(Object.keys(login)).toEqual(ENVELOPE);
+    expect(Object.keys(login)).toEqual(ENVELOPE_KEYS);
     expect(login.data).toBeNull();
     expect(login.mount_type).toBe('');
     expect(login.lease_id).toBe('');
@@ -256,7 +231,7 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
     const res = await vaultRequest(url, 'POST', 'auth/jwt/login', { body: { role: 'dev', jwt } });
     stack.vault.mapGroup('engineering', ['team-platform']);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.json!)).toEqual(ENVELOPE);
+    expect(Object.keys(res.json!)).toEqual(ENVELOPE_KEYS);
     expect(Object.keys(res.json!.auth as object)).toEqual(AUTH_WITHOUT_IDENTITY);
     const oidcRole = await vaultRequest(url, 'POST', 'auth/oidc/login', {
       body: { role: 'dev', jwt },
@@ -310,7 +285,7 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
     const token = stack.vault.createToken({ policies: ['aws-dev-readonly'] });
     const res = await vaultRequest(url, 'GET', 'aws/creds/dev-readonly', { token });
     expect(res.status).toBe(200);
-    expect(Object.keys(res.json!)).toEqual(ENVELOPE);
+    expect(Object.keys(res.json!)).toEqual(ENVELOPE_KEYS);
     const expected = ['access_key', 'arn', 'secret_key', 'security_token', 'ttl'];
     if (at116) expected.push('session_token');
     expect(sorted(res.json!.data)).toEqual(expected.sort());
@@ -456,7 +431,7 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
       'aws/sts/dev-readonly': ['deny'],
     });
     expect(caps.json!['aws/creds/dev-readonly']).toEqual(['read']);
-    expect(Object.keys(caps.json!).slice(-ENVELOPE.length)).toEqual(ENVELOPE);
+    expect(Object.keys(caps.json!).slice(-ENVELOPE_KEYS.length)).toEqual(ENVELOPE_KEYS);
     const auth = await vaultRequest(url, 'GET', 'sys/auth', { token: root });
     expect(sorted((auth.json!.data as Record<string, unknown>)['oidc/'])).toEqual(MOUNT_INFO);
     expect(auth.json!['oidc/']).toEqual((auth.json!.data as Record<string, unknown>)['oidc/']);

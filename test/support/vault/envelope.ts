@@ -71,6 +71,13 @@ export function failReply(status: number, message: string): Reply {
   return { kind: 'fail', status, message };
 }
 
+/** A LIST answer: sorted keys, or 404 with no errors when there are none (`RespondErrorCommon`). */
+export function listReply(keys: string[]): Reply {
+  return keys.length === 0
+    ? { kind: 'notFound' }
+    : { kind: 'ok', data: { keys: [...keys].sort() } };
+}
+
 /** Keys in `data` come back sorted, as Go encodes maps. */
 export function sortKeys<T>(value: T): T {
   if (Array.isArray(value) || value === null || typeof value !== 'object') return value;

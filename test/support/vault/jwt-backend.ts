@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import type { Backend, BackendReply, BackendRequest, LoginAuth } from './backend.js';
 import { DurationError, parseDurationSecond } from './durations.js';
 import type { VaultEmulator } from './emulator.js';
-import { errorReply, failReply } from './envelope.js';
+import { errorReply, failReply, listReply } from './envelope.js';
 import { base62 } from './ids.js';
 
 /** `auth/<mount>/config` of the JWT/OIDC plugin. */
@@ -172,8 +172,7 @@ export class JwtBackend implements Backend {
     }
     if (path === 'role/' || path === 'role') {
       if (operation !== 'list') return failReply(405, 'unsupported operation');
-      const keys = [...this.roles.keys()].sort();
-      return keys.length === 0 ? { kind: 'notFound' } : { kind: 'ok', data: { keys } };
+      return listReply([...this.roles.keys()]);
     }
     const role = /^role\/([^/]+)$/.exec(path);
     if (role) {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../fake-clock.js';
 import { VaultEmulator } from './index.js';
 import type { VaultEmulatorOptions } from './index.js';
-import { vaultRequest } from './vault-http.js';
+import { ENVELOPE_KEYS, vaultRequest } from './vault-http.js';
 
 const running: VaultEmulator[] = [];
 async function start(options: VaultEmulatorOptions = {}) {
@@ -29,17 +29,7 @@ describe('the envelope and the token store', () => {
     const res = await vaultRequest(vault.url, 'GET', 'auth/token/lookup-self', { token });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(Object.keys(res.json!)).toEqual([
-      'request_id',
-      'lease_id',
-      'renewable',
-      'lease_duration',
-      'data',
-      'wrap_info',
-      'warnings',
-      'auth',
-      'mount_type',
-    ]);
+    expect(Object.keys(res.json!)).toEqual(ENVELOPE_KEYS);
     const data = res.json!.data as Record<string, unknown>;
     expect(Object.keys(data)).toEqual([...Object.keys(data)].sort());
     expect(data).toMatchObject({

@@ -1,3 +1,16 @@
+/** Vault's envelope keys, in the order Vault writes them. */
+export const ENVELOPE_KEYS = [
+  'request_id',
+  'lease_id',
+  'renewable',
+  'lease_duration',
+  'data',
+  'wrap_info',
+  'warnings',
+  'auth',
+  'mount_type',
+];
+
 /** A bare HTTP helper for tests of the emulator itself: no client logic, just what went over the wire. */
 export interface WireResponse {
   status: number;
