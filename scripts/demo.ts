@@ -4,9 +4,8 @@
  * aws/creds/<role>`, then the AWS CLI using those credentials. Everything runs on loopback; the
  * browser is played by the plain-HTTP driver unless `--browser` asks for headless Chromium.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,7 +19,8 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 const step = (command: string) => say(`\n$ ${command}`);
 
 async function startStack(): Promise<{ child: ChildProcess; info: StackInfo }> {
-  const child = spawn('npm', ['run', '--silent', 'stack'], {
+  // The command behind `npm run stack`, run directly so that stopping it stops the servers.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/stack-cli.ts'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
@@ -156,7 +156,9 @@ async function main(): Promise<void> {
     say(`  Arn: ${(JSON.parse(stdout) as { Arn: string }).Arn}`);
     say('\nThis is the hourly chore vault-aws-tray takes over: sign in once, profiles stay fresh.');
   } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
   }
 }
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from './fake-clock.js';
 import { OIDC_REDIRECT_URI, STACK_REGION, startStack } from './stack.js';
 import type { Stack, StackInfo } from './stack.js';
-import { totpCode } from './vault/index.js';
+import { httpLogin } from './idp/index.js';
+import { JwtBackend, totpCode } from './vault/index.js';
 import { startOidcLogin } from './vault/oidc-flow.js';
 import { vaultRequest } from './vault/vault-http.js';
 
@@ -154,6 +155,47 @@ describe('the stack', () => {
     expect(String((res.json!.errors as string[])[0])).toMatch(
       /^Vault login failed\. Error exchanging oidc code: ".*"\.$/,
     );
+  });
+
+  it('form_post mode: the POSTed code is kept against the state and used by a GET with no_code', async () => {
+    const formPost = new JwtBackend(stack.vault, 'oidc');
+    stack.vault.mount('oidc-form', formPost, { auth: true });
+    formPost.configure({
+      oidc_discovery_url: stack.idp.issuer,
+      oidc_client_id: stack.idp.vaultClient.clientId,
+      oidc_client_secret: stack.idp.vaultClient.clientSecret,
+      oidc_response_mode: 'form_post',
+    });
+    formPost.writeRole('dev', {
+      allowed_redirect_uris: [REDIRECT],
+      user_claim: 'email',
+      oidc_scopes: ['email'],
+    });
+    const authUrl = await vaultRequest(stack.vault.url, 'POST', 'auth/oidc-form/oidc/auth_url', {
+      body: { role: 'dev', redirect_uri: REDIRECT },
+    });
+    const url = String((authUrl.json!.data as Record<string, unknown>).auth_url);
+    expect(new URL(url).searchParams.get('response_mode')).toBe('form_post');
+    const browser = await httpLogin(url, ALICE, { followFinalRedirect: false });
+    const { state, code } = browser.formPost!;
+    // What `vault login` does in form_post mode: a raw form POST to Vault, then the usual GET.
+    const posted = await fetch(`${stack.vault.url}/v1/auth/oidc-form/oidc/callback`, {
+      method: 'POST',
+      body: new URLSearchParams({ state: state!, code: code! }),
+    });
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get('content-type')).toMatch(/^text\/html/);
+    const login = await vaultRequest(
+      stack.vault.url,
+      'GET',
+      `auth/oidc-form/oidc/callback?state=${state}&code=no_code`,
+    );
+    expect((login.json!.auth as Record<string, unknown>).client_token).toMatch(/^hvs\./);
+    const notFormPost = await fetch(`${stack.vault.url}/v1/auth/oidc/oidc/callback`, {
+      method: 'POST',
+      body: new URLSearchParams({ state: state!, code: code! }),
+    });
+    expect([notFormPost.status, await notFormPost.text()]).toEqual([405, '']);
   });
 
   it('auth_url is empty for a redirect URI the role does not allow; loopback ports are ignored', async () => {

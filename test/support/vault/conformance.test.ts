@@ -388,6 +388,17 @@ describe.each(VAULT_VERSIONS)('Vault %s', (version) => {
     expect(notList.status).toBe(405);
   });
 
+  it('role_session_name: characters AWS refuses become _, the rest is kept', async () => {
+    const res = await vaultRequest(url, 'POST', 'aws/sts/dev-readonly', {
+      token: root,
+      body: { role_session_name: 'alice laptop/1' },
+    });
+    expect(res.status).toBe(200);
+    expect((res.json!.data as Record<string, unknown>).arn).toBe(
+      'arn:aws:sts::123456789012:assumed-role/DevReadOnly/alice_laptop_1',
+    );
+  });
+
   it('LIST aws/roles (verb and ?list=true); an empty list is 404 with no errors', async () => {
     const viaQuery = await vaultRequest(url, 'GET', 'aws/roles?list=true', { token: root });
     expect(viaQuery.status).toBe(200);
