@@ -1,0 +1,314 @@
+import axios from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { z } from '../../shared/zod.js';
+import type { Logger } from '../ports.js';
+import { errorFromResponse, VaultError } from './errors.js';
+import { envelopeSchema, errorBodySchema, listDataSchema } from './schemas.js';
+import { agentsFor, TlsConfigError } from './transport.js';
+import type { TlsSettings } from './transport.js';
+
+export interface VaultClientOptions {
+  /** e.g. https://vault.example.com:8200 */
+  address: string;
+  namespace?: string;
+  token?: string;
+  tls?: TlsSettings;
+  /** Where HTTPS_PROXY / NO_PROXY are read from. */
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/** A parsed Vault answer, with what the client learned on the way. */
+export interface VaultResponse<T> {
+  data: T;
+  envelope: z.infer<ReturnType<typeof envelopeSchema<z.ZodType<T>>>>;
+  warnings: string[];
+  /** The server's clock from the `Date` header (ms), for skew checks. */
+  serverDate?: number;
+}
+
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'EPROTO',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+/** Vault's Go client retries 412 (not yet consistent, or an Agent asking for X-Vault-Request). */
+const RETRY_412_DELAYS_MS = [250, 500];
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * An HTTP client for Vault's API. Every request carries `X-Vault-Request`, the token and the
+ * namespace; every answer is validated; every failure becomes a {@link VaultError}.
+ */
+export class VaultClient {
+  readonly address: string;
+  private readonly http: AxiosInstance;
+
+  constructor(
+    private readonly options: VaultClientOptions,
+    http?: AxiosInstance,
+  ) {
+    this.address = options.address.replace(/\/+$/, '');
+    this.http = http ?? this.createHttp();
+  }
+
+  /** The same connection (agents, TLS, proxy) with another token. */
+  withToken(token: string | undefined): VaultClient {
+    return new VaultClient({ ...this.options, token }, this.http);
+  }
+
+  private createHttp(): AxiosInstance {
+    let agents;
+    try {
+      agents = agentsFor(this.address, this.options.tls ?? {}, this.options.env ?? {});
+    } catch (error) {
+      if (error instanceof TlsConfigError)
+        throw new VaultError('tls', error.message, { cause: error });
+      throw error;
+    }
+    if (this.options.tls?.skipVerify) {
+      this.options.logger?.warn(
+        `TLS verification is OFF for ${this.address} (VAULT_SKIP_VERIFY): anyone on the network path can read your Vault token`,
+      );
+    }
+    return axios.create({
+      ...agents,
+      // Proxies are set on the agents above; axios's own would bypass our CA.
+      proxy: false,
+      maxRedirects: 0,
+      timeout: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      responseType: 'text',
+      transformResponse: [(body: unknown) => body],
+      validateStatus: () => true,
+    });
+  }
+
+  read<T>(
+    path: string,
+    data: z.ZodType<T>,
+    query?: Record<string, string>,
+  ): Promise<VaultResponse<T>> {
+    return this.request('GET', path, { data, query });
+  }
+
+  write<T>(
+    path: string,
+    body: Record<string, unknown>,
+    data: z.ZodType<T>,
+  ): Promise<VaultResponse<T>> {
+    return this.request('POST', path, { data, body });
+  }
+
+  /** LIST as `GET ?list=true`; an empty list is Vault's 404 with no errors, which means none. */
+  async list(path: string): Promise<string[]> {
+    try {
+      return (await this.read(path, listDataSchema, { list: 'true' })).data.keys;
+    } catch (error) {
+      if (
+        error instanceof VaultError &&
+        error.kind === 'not_found' &&
+        error.details.vaultErrors?.length === 0
+      )
+        return [];
+      throw error;
+    }
+  }
+
+  /** For endpoints that answer 204 (revoke-self) or whose body does not matter. */
+  async post(path: string, body: Record<string, unknown> = {}): Promise<void> {
+    await this.request('POST', path, { body });
+  }
+
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options: {
+      data?: z.ZodType<T>;
+      body?: Record<string, unknown>;
+      query?: Record<string, string>;
+    } = {},
+  ): Promise<VaultResponse<T>> {
+    const cleanPath = path.replace(/^\/+/, '');
+    let url = new URL(`${this.address}/v1/${cleanPath}`);
+    for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
+    let redirected = false;
+    let attempt = 0;
+    for (;;) {
+      const response = await this.send(method, url, options.body, cleanPath);
+      if (response.status === 307 || response.status === 302 || response.status === 301) {
+        url = this.followRedirect(url, response, redirected, cleanPath);
+        redirected = true;
+        continue;
+      }
+      if (response.status === 412 && attempt < RETRY_412_DELAYS_MS.length) {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_412_DELAYS_MS[attempt++]));
+        continue;
+      }
+      return this.parse(response, cleanPath, options.data);
+    }
+  }
+
+  private async send(
+    method: string,
+    url: URL,
+    body: unknown,
+    path: string,
+  ): Promise<AxiosResponse<string>> {
+    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
+    if (this.options.token) headers['X-Vault-Token'] = this.options.token;
+    if (this.options.namespace) headers['X-Vault-Namespace'] = this.options.namespace;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    try {
+      return await this.http.request<string>({
+        method,
+        url: url.href,
+        headers,
+        data: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw this.transportError(error, path);
+    }
+  }
+
+  /** One redirect (a standby pointing at the active node) is followed, never a downgrade to http. */
+  private followRedirect(
+    from: URL,
+    response: AxiosResponse<string>,
+    already: boolean,
+    path: string,
+  ): URL {
+    const location = response.headers.location as string | undefined;
+    if (already || !location) {
+      throw new VaultError(
+        'standby',
+        `Vault at ${this.address} redirected more than once for ${path}; is the cluster healthy?`,
+        {
+          path,
+          status: response.status,
+        },
+      );
+    }
+    const next = new URL(location, from);
+    if (from.protocol === 'https:' && next.protocol !== 'https:') {
+      throw new VaultError(
+        'tls',
+        `Vault at ${this.address} redirected to ${next.origin} without TLS; refused`,
+        { path },
+      );
+    }
+    return next;
+  }
+
+  private parse<T>(
+    response: AxiosResponse<string>,
+    path: string,
+    data?: z.ZodType<T>,
+  ): VaultResponse<T> {
+    const dateHeader = response.headers.date as string | undefined;
+    const serverDate = dateHeader ? Date.parse(dateHeader) : undefined;
+    const text = response.data ?? '';
+    let json: unknown;
+    if (text !== '') {
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        if (response.status >= 400)
+          throw errorFromResponse(response.status, [], path, this.address);
+        throw new VaultError(
+          'malformed_response',
+          `Vault at ${this.address} sent a reply to ${path} that is not JSON`,
+          {
+            path,
+            status: response.status,
+            cause: error,
+          },
+        );
+      }
+    }
+    if (response.status >= 400) {
+      const body = errorBodySchema.safeParse(json);
+      throw errorFromResponse(
+        response.status,
+        body.success ? body.data.errors : [],
+        path,
+        this.address,
+      );
+    }
+    if (response.status === 204 || !data) {
+      return { data: undefined as T, envelope: undefined as never, warnings: [], serverDate };
+    }
+    const parsed = envelopeSchema(data).safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new VaultError(
+        'malformed_response',
+        `Vault at ${this.address} sent an unexpected reply to ${path} (${issue?.path.join('.') || 'body'}: ${issue?.message})`,
+        { path, status: response.status },
+      );
+    }
+    const envelope = parsed.data;
+    return {
+      data: envelope.data as T,
+      envelope: envelope as VaultResponse<T>['envelope'],
+      warnings: envelope.warnings ?? [],
+      serverDate,
+    };
+  }
+
+  private transportError(raw: unknown, path: string): VaultError {
+    const code = (raw as { code?: string }).code ?? '';
+    const causeCode = (raw as { cause?: { code?: string } }).cause?.code ?? '';
+    // axios errors carry the request config, headers and token included: keep only the words.
+    const error = new Error(`${code || causeCode || 'ERROR'}: ${(raw as Error).message}`);
+    const where = `Vault at ${this.address}`;
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+      return new VaultError('timeout', `${where} did not answer ${path} in time`, {
+        path,
+        cause: error,
+      });
+    }
+    if (TLS_CODES.has(code) || TLS_CODES.has(causeCode)) {
+      const reason =
+        code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+          ? 'its certificate is for another name'
+          : `its certificate is not trusted (${code || causeCode})`;
+      return new VaultError(
+        'tls',
+        `cannot verify ${where}: ${reason}; set the CA file (VAULT_CACERT) or the server name`,
+        {
+          path,
+          cause: error,
+        },
+      );
+    }
+    if (NETWORK_CODES.has(code) || NETWORK_CODES.has(causeCode)) {
+      return new VaultError('network', `cannot reach ${where} (${code || causeCode})`, {
+        path,
+        cause: error,
+      });
+    }
+    return new VaultError('network', `cannot talk to ${where}: ${(error as Error).message}`, {
+      path,
+      cause: error,
+    });
+  }
+}

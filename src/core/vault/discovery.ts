@@ -1,0 +1,85 @@
+import { z } from '../../shared/zod.js';
+import type { ProfileBinding } from './aws-credentials.js';
+import type { VaultClient } from './client.js';
+import { VaultError } from './errors.js';
+
+/** What the app shows when a user picks roles (vault-api.md §4.2, §4.3, §5). */
+export interface AwsRoleInfo {
+  name: string;
+  /** `credential_type` is one comma-joined string on the wire. */
+  credentialTypes: string[];
+  roleArns: string[];
+  defaultStsTtlSeconds: number;
+  maxStsTtlSeconds: number;
+}
+
+const mountsData = z.object({
+  secret: z.record(z.string(), z.object({ type: z.string() })),
+  auth: z.record(z.string(), z.object({ type: z.string() })).optional(),
+});
+
+const roleData = z.object({
+  credential_type: z.string(),
+  role_arns: z.array(z.string()).nullable().optional(),
+  default_sts_ttl: z.number().int().optional(),
+  max_sts_ttl: z.number().int().optional(),
+});
+
+const capabilitiesData = z.record(z.string(), z.unknown());
+
+/** AWS secrets engines the token can see, by mount path without the trailing slash. */
+export async function listAwsMounts(client: VaultClient): Promise<string[]> {
+  const { data } = await client.read('sys/internal/ui/mounts', mountsData);
+  return Object.entries(data.secret)
+    .filter(([, mount]) => mount.type === 'aws')
+    .map(([path]) => path.replace(/\/$/, ''))
+    .sort();
+}
+
+/** Role names of an engine; none is an empty list, not an error. */
+export function listAwsRoles(client: VaultClient, mount: string): Promise<string[]> {
+  return client.list(`${mount}/roles`);
+}
+
+/** A role's details, or undefined when it does not exist (Vault answers 404 with no errors). */
+export async function readAwsRole(
+  client: VaultClient,
+  mount: string,
+  role: string,
+): Promise<AwsRoleInfo | undefined> {
+  try {
+    const { data } = await client.read(`${mount}/roles/${role}`, roleData);
+    return {
+      name: role,
+      credentialTypes: data.credential_type.split(',').filter(Boolean),
+      roleArns: data.role_arns ?? [],
+      defaultStsTtlSeconds: data.default_sts_ttl ?? 0,
+      maxStsTtlSeconds: data.max_sts_ttl ?? 0,
+    };
+  } catch (error) {
+    if (error instanceof VaultError && error.kind === 'not_found') return undefined;
+    throw error;
+  }
+}
+
+/** The token's capabilities on each path (`sys/capabilities-self`); `["deny"]` means none. */
+export async function capabilitiesOf(
+  client: VaultClient,
+  paths: string[],
+): Promise<Record<string, string[]>> {
+  const { data } = await client.write('sys/capabilities-self', { paths }, capabilitiesData);
+  const result: Record<string, string[]> = {};
+  for (const path of paths) {
+    const caps = data[path];
+    result[path] = Array.isArray(caps) ? caps.map(String) : ['deny'];
+  }
+  return result;
+}
+
+/** Whether the token may read this binding: GET needs `read`, the POST to `sts/` needs `update`. */
+export async function canRead(client: VaultClient, binding: ProfileBinding): Promise<boolean> {
+  const path = `${binding.mount}/${binding.endpoint}/${binding.role}`;
+  const caps = (await capabilitiesOf(client, [path]))[path] ?? [];
+  const needed = binding.endpoint === 'creds' ? 'read' : 'update';
+  return caps.includes('root') || caps.includes(needed);
+}
