@@ -1,0 +1,285 @@
+/**
+ * The one way the app changes `~/.aws/credentials` and `~/.aws/config`. Which profiles the app
+ * manages is the caller's knowledge (the settings), not the files': refreshes write managed
+ * profiles unconditionally, while adding a profile refuses sections that are already there
+ * unless the caller adopts them.
+ */
+import { profileNameProblem } from '../../shared/profile-name.js';
+import type { Clock } from '../ports.js';
+import { CredentialsFileError, brokenFileError } from './errors.js';
+import type { AwsFilePaths } from './file-paths.js';
+import { findSection, parseIni, type IniDocument } from './ini-document.js';
+import {
+  IniEditor,
+  configEntries,
+  configSectionName,
+  credentialEntries,
+  credentialsSectionName,
+  type SessionCredentials,
+} from './managed-sections.js';
+import { editFiles, type FileEdit } from './safe-writer.js';
+import { findShadowing, type ShadowingFinding } from './shadowing.js';
+import { parseStrict } from './strict-validate.js';
+import { errorCode, nodeFs, type WriterFs } from './writer-fs.js';
+
+export interface ProfileUpdate {
+  readonly profile: string;
+  readonly credentials: SessionCredentials;
+  /** Written to the config file; left out means the key is removed there. */
+  readonly region?: string | undefined;
+  readonly output?: string | undefined;
+}
+
+export interface WriteReport {
+  /** Files that were replaced (resolved paths); an edit that changes nothing writes nothing. */
+  readonly written: readonly string[];
+  /** The rolling backups refreshed by this write and any adoption backups created. */
+  readonly backups: readonly string[];
+  /** Other settings of the written profiles that hide or mix the managed keys. */
+  readonly shadowing: readonly ShadowingFinding[];
+}
+
+export interface ProfileInspection {
+  readonly inCredentialsFile: boolean;
+  readonly inConfigFile: boolean;
+  readonly shadowing: readonly ShadowingFinding[];
+}
+
+export interface CredentialsFileWriterOptions {
+  readonly paths: AwsFilePaths;
+  /** Write into the existing files instead of replacing them (see SafeWriterOptions.inPlace). */
+  readonly inPlace?: boolean | undefined;
+  /** A lock not refreshed for this long belongs to a dead writer. Default 10 s. */
+  readonly staleLockMs?: number | undefined;
+  /** How long to wait for another live writer. Default 15 s. */
+  readonly lockWaitMs?: number | undefined;
+  readonly fs?: WriterFs | undefined;
+  readonly clock?: Pick<Clock, 'now'> | undefined;
+}
+
+/** Printable ASCII without spaces: read alike by every SDK as a plain, unquoted value. */
+const PLAIN_VALUE = /^[!-~]+$/;
+
+export class CredentialsFileWriter {
+  private readonly paths: AwsFilePaths;
+  private readonly fs: WriterFs;
+  private readonly options: CredentialsFileWriterOptions;
+
+  constructor(options: CredentialsFileWriterOptions) {
+    this.options = options;
+    this.paths = options.paths;
+    this.fs = options.fs ?? nodeFs;
+  }
+
+  /** Writes fresh credentials for managed profiles: one write of each file for the batch. */
+  async applyProfiles(updates: readonly ProfileUpdate[]): Promise<WriteReport> {
+    checkUpdates(updates);
+    if (updates.length === 0) return { written: [], backups: [], shadowing: [] };
+    return this.edit(
+      updates.map((u) => u.profile),
+      ([credentials, config]) => {
+        const editors = [new IniEditor(credentials!), new IniEditor(config!)] as const;
+        for (const update of updates) setProfile(editors, update);
+        return finish(editors, updates);
+      },
+    );
+  }
+
+  /** Adds a profile; refused if either file already has a section for it. */
+  async addProfile(update: ProfileUpdate): Promise<WriteReport> {
+    checkUpdates([update]);
+    return this.edit([update.profile], ([credentials, config]) => {
+      const existing =
+        sectionLine(
+          credentials!,
+          credentialsSectionName(update.profile),
+          this.paths.credentialsFile,
+        ) ?? sectionLine(config!, configSectionName(update.profile), this.paths.configFile);
+      if (existing !== undefined) {
+        throw new CredentialsFileError(
+          'not-ours',
+          `${existing}: profile ${update.profile} already exists and the app does not manage it; adopt it to let the app replace it (its old content is kept in a backup)`,
+        );
+      }
+      const editors = [new IniEditor(credentials!), new IniEditor(config!)] as const;
+      setProfile(editors, update);
+      return finish(editors, [update]);
+    });
+  }
+
+  /**
+   * Takes over a profile's existing sections: their old text goes to a backup file of its own
+   * beside each file, and they are replaced by the managed ones in the same place.
+   */
+  async adoptProfile(update: ProfileUpdate): Promise<WriteReport> {
+    checkUpdates([update]);
+    const { profile } = update;
+    return this.edit([profile], ([credentials, config]) => {
+      const files = [
+        [credentials!, credentialsSectionName(profile), this.paths.credentialsFile],
+        [config!, configSectionName(profile), this.paths.configFile],
+      ] as const;
+      return files.map(([doc, section, file], i): FileEdit => {
+        const editor = new IniEditor(doc);
+        const old = editor.sectionText(section);
+        const entries = i === 0 ? credentialEntries(update.credentials) : configEntries(update);
+        editor.replaceSection(section, entries);
+        const note = `# vault-aws-tray adopted profile ${profile}: section [${section}] of ${file} as it was before.\n`;
+        return {
+          text: editor.toText(),
+          managed: new Set([section]),
+          keep: old === undefined ? undefined : { label: profile, text: note + old },
+        };
+      });
+    });
+  }
+
+  /** Removes the profile's sections from both files, and nothing else. */
+  async removeProfile(profile: string): Promise<WriteReport> {
+    checkName(profile);
+    return this.edit([profile], (docs) =>
+      docs.map((doc, i) => {
+        const section = i === 0 ? credentialsSectionName(profile) : configSectionName(profile);
+        const editor = new IniEditor(doc);
+        editor.removeSection(section);
+        return { text: editor.toText(), managed: new Set([section]) };
+      }),
+    );
+  }
+
+  /** Where the profile is and what would hide its keys; reads without locking. */
+  async inspect(profile: string): Promise<ProfileInspection> {
+    checkName(profile);
+    const [credentials, config] = await Promise.all([
+      this.read(this.paths.credentialsFile),
+      this.read(this.paths.configFile),
+    ]);
+    return {
+      inCredentialsFile: findSection(credentials, credentialsSectionName(profile)) !== undefined,
+      inConfigFile: findSection(config, configSectionName(profile)) !== undefined,
+      shadowing: this.shadowing([credentials, config], [profile]),
+    };
+  }
+
+  private async edit(
+    profiles: readonly string[],
+    editor: (docs: readonly IniDocument[]) => readonly FileEdit[],
+  ): Promise<WriteReport> {
+    const { credentialsFile, configFile } = this.paths;
+    const result = await editFiles([credentialsFile, configFile], editor, {
+      fs: this.fs,
+      inPlace: this.options.inPlace ?? false,
+      staleMs: this.options.staleLockMs ?? 10_000,
+      waitMs: this.options.lockWaitMs ?? 15_000,
+      now: () => (this.options.clock ?? Date).now(),
+    });
+    return {
+      written: result.written,
+      backups: result.backups,
+      shadowing: this.shadowing(result.docs, profiles),
+    };
+  }
+
+  private shadowing(docs: readonly IniDocument[], profiles: readonly string[]): ShadowingFinding[] {
+    const [credentials, config] = docs;
+    return profiles.flatMap((profile) => [
+      ...findShadowing(
+        credentials!,
+        this.paths.credentialsFile,
+        credentialsSectionName(profile),
+        false,
+      ),
+      ...findShadowing(config!, this.paths.configFile, configSectionName(profile), true),
+    ]);
+  }
+
+  private async read(file: string): Promise<IniDocument> {
+    let bytes: Buffer;
+    try {
+      bytes = await this.fs.readFile(file);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return parseIni('');
+      throw new CredentialsFileError('io', `${file}: ${errorCode(error) ?? String(error)}`, {
+        file,
+        cause: error,
+      });
+    }
+    const parsed = parseStrict(bytes);
+    if ('rule' in parsed) throw brokenFileError(file, parsed);
+    return parsed;
+  }
+}
+
+function setProfile(editors: readonly [IniEditor, IniEditor], update: ProfileUpdate): void {
+  editors[0].setEntries(
+    credentialsSectionName(update.profile),
+    credentialEntries(update.credentials),
+  );
+  editors[1].setEntries(configSectionName(update.profile), configEntries(update));
+}
+
+function finish(
+  editors: readonly [IniEditor, IniEditor],
+  updates: readonly ProfileUpdate[],
+): FileEdit[] {
+  return [
+    {
+      text: editors[0].toText(),
+      managed: new Set(updates.map((u) => credentialsSectionName(u.profile))),
+    },
+    {
+      text: editors[1].toText(),
+      managed: new Set(updates.map((u) => configSectionName(u.profile))),
+    },
+  ];
+}
+
+function sectionLine(doc: IniDocument, section: string, file: string): string | undefined {
+  const found = findSection(doc, section);
+  return found === undefined ? undefined : `${file}:${found.header + 1}`;
+}
+
+function checkName(profile: string): void {
+  const problem = profileNameProblem(profile);
+  if (problem !== undefined) throw new CredentialsFileError('invalid-profile-name', problem);
+}
+
+function checkUpdates(updates: readonly ProfileUpdate[]): void {
+  const seen = new Set<string>();
+  for (const { profile, credentials, region, output } of updates) {
+    checkName(profile);
+    if (seen.has(profile)) {
+      throw new CredentialsFileError(
+        'invalid-input',
+        `Profile ${profile} appears twice in one write.`,
+      );
+    }
+    seen.add(profile);
+    const values = {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken || undefined,
+      region: region || undefined,
+      output: output || undefined,
+    };
+    for (const [field, value] of Object.entries(values)) {
+      if (value !== undefined && !isPlainValue(value)) {
+        throw new CredentialsFileError(
+          'invalid-input',
+          `The ${field} for profile ${profile} cannot be written: it must be printable ASCII without spaces or quotes.`,
+        );
+      }
+    }
+    if (Number.isNaN(credentials.expiresAt.getTime())) {
+      throw new CredentialsFileError(
+        'invalid-input',
+        `The expiry for profile ${profile} is not a valid date.`,
+      );
+    }
+  }
+}
+
+/** Quotes would be stripped by Go and kept by everyone else. */
+function isPlainValue(value: string): boolean {
+  return PLAIN_VALUE.test(value) && !/^["'`]/.test(value);
+}
