@@ -1,13 +1,17 @@
 /**
- * `npm run demo`: starts `npm run stack` and plays, step by step, the manual workflow that
- * vault-aws-tray automates (the seed article): `vault login -method=oidc`, `vault read
- * aws/creds/<role>`, then the AWS CLI using those credentials. Everything runs on loopback; the
- * browser is played by the plain-HTTP driver unless `--browser` asks for headless Chromium.
+ * `npm run demo`: builds, starts the stack (`npm run stack`) and runs the built `vault-aws-tray`
+ * as a user would: sign in, add profile `demo` for Vault role `dev-readonly`, refresh, status,
+ * and finally `/usr/bin/aws sts get-caller-identity --profile demo` against the stack's STS.
+ * The Vault token comes from the company sign-in (`vault login -method=oidc`), played by the
+ * plain-HTTP driver, or by headless Chromium with `--browser`. Everything runs on loopback and
+ * writes only to a sandbox folder.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -112,6 +116,27 @@ async function oidcLogin(info: StackInfo, useChromium: boolean): Promise<string>
   }
 }
 
+const run = promisify(execFile);
+const BIN = 'bin/vault-aws-tray.js';
+
+/** Runs the built CLI as a user would type it, printing the command and what it said. */
+async function app(
+  args: string[],
+  env: Record<string, string | undefined>,
+  shown = '',
+): Promise<void> {
+  step(`${shown}vault-aws-tray ${args.join(' ')}`);
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env });
+    for (const text of [stdout, stderr]) if (text.trim()) say(text.trimEnd().replace(/^/gm, '  '));
+  } catch (error) {
+    const { stderr, code } = error as { stderr?: string; code?: number };
+    throw new Error(`vault-aws-tray ${args[0]} exited with ${code}: ${stderr?.trim() ?? ''}`, {
+      cause: error,
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const useChromium = process.argv.includes('--browser');
   if (!existsSync(AWS_CLI))
@@ -123,38 +148,53 @@ async function main(): Promise<void> {
       `  Vault ${info.vault.version} at ${info.vault.addr}, STS at ${info.sts.endpoint}, OpenID provider at ${info.idp.issuer}`,
     );
 
-    step(`vault login -method=oidc role=${info.oidc.role}`);
+    step(`vault login -method=oidc role=${info.oidc.role}   # the company sign-in, done once`);
     const token = await oidcLogin(info, useChromium);
     const self = await vault(info, 'GET', 'auth/token/lookup-self', token);
-    say(
-      `  Signed in as ${self.data.display_name}; policies ${self.data.policies.join(', ')}; token valid for ${self.data.ttl} s`,
+    say(`  Signed in as ${self.data.display_name}; policies ${self.data.policies.join(', ')}`);
+
+    // A sandbox: the app's settings and the AWS files of this demo, never the user's real ~/.aws.
+    const sandbox = mkdtempSync(join(tmpdir(), 'vault-aws-tray-demo-'));
+    const env = {
+      PATH: process.env.PATH,
+      HOME: sandbox,
+      VAULT_AWS_TRAY_CONFIG_DIR: join(sandbox, 'settings'),
+      AWS_SHARED_CREDENTIALS_FILE: join(sandbox, 'aws', 'credentials'),
+      AWS_CONFIG_FILE: join(sandbox, 'aws', 'config'),
+    };
+    say(`  (the demo's AWS files: ${env.AWS_SHARED_CREDENTIALS_FILE} and ${env.AWS_CONFIG_FILE})`);
+
+    await app(
+      ['login', '--method', 'token', '--addr', info.vault.addr],
+      { ...env, VAULT_TOKEN: token },
+      'VAULT_TOKEN=… ',
     );
+    await app(
+      ['profile', 'add', 'demo', '--role', 'dev-readonly', '--region', info.sts.region],
+      env,
+    );
+    await app(['refresh'], env);
+    await app(['status'], env);
 
-    step('vault read aws/creds/dev-readonly');
-    const creds = await vault(info, 'GET', `${info.aws.mount}/creds/dev-readonly`, token);
-    say(`  access_key  ${creds.data.access_key}`);
-    say(`  arn         ${creds.data.arn}`);
-    say(`  ttl         ${creds.data.ttl} s (and then the same again, by hand, every hour)`);
-
-    step(`aws sts get-caller-identity --endpoint-url ${info.sts.endpoint}`);
-    const { stdout } = await promisify(execFile)(
+    step(`aws sts get-caller-identity --profile demo --endpoint-url ${info.sts.endpoint}`);
+    const { stdout } = await run(
       AWS_CLI,
-      ['sts', 'get-caller-identity', '--endpoint-url', info.sts.endpoint, '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: creds.data.access_key,
-          AWS_SECRET_ACCESS_KEY: creds.data.secret_key,
-          AWS_SESSION_TOKEN: creds.data.session_token ?? creds.data.security_token,
-          AWS_REGION: info.sts.region,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
-      },
+      [
+        'sts',
+        'get-caller-identity',
+        '--profile',
+        'demo',
+        '--endpoint-url',
+        info.sts.endpoint,
+        '--output',
+        'json',
+      ],
+      { env },
     );
     say(`  Arn: ${(JSON.parse(stdout) as { Arn: string }).Arn}`);
-    say('\nThis is the hourly chore vault-aws-tray takes over: sign in once, profiles stay fresh.');
+    say(
+      '\nThe profile "demo" now holds short-lived keys from Vault; `vault-aws-tray refresh` renews them.',
+    );
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { systemClock } from '../core/clock.js';
 import { run } from './run.js';
 
 /** The package's version, from the package.json above this file (source or compiled). */
@@ -20,11 +21,21 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-process.exitCode = run(process.argv.slice(2), {
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+process.exitCode = await run(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  platform: process.platform,
   env: process.env,
+  platform: process.platform,
   homedir: homedir(),
+  cwd: process.cwd(),
   version: packageVersion(),
+  clock: systemClock,
+  stdinIsTty: Boolean(process.stdin.isTTY),
+  readStdin,
 });

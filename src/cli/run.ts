@@ -1,59 +1,127 @@
-import { parseArgs } from 'node:util';
+import { CredentialsFileError } from '../core/aws/errors.js';
+import { VaultError } from '../core/vault/errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import { configDir } from '../shared/paths.js';
-import type { PathEnvironment } from '../shared/paths.js';
+import { SettingsError } from '../shared/settings.js';
+import { doctor } from './commands/doctor.js';
+import { login } from './commands/login.js';
+import { logout } from './commands/logout.js';
+import { profile } from './commands/profile.js';
+import { refresh } from './commands/refresh.js';
+import { status } from './commands/status.js';
+import { CliContext } from './context.js';
+import type { CliIo } from './context.js';
+import { CliError, EXIT, usageError } from './errors.js';
 
-/** Exit codes are part of the CLI's public contract (design.md). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, signInNeeded: 3 } as const;
+export { EXIT } from './errors.js';
+export type { CliIo } from './context.js';
 
-export interface CliIo extends PathEnvironment {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  version: string;
-}
+const COMMANDS: Record<string, (ctx: CliContext, args: string[]) => Promise<number>> = {
+  login,
+  logout,
+  profile,
+  refresh,
+  status,
+  doctor,
+};
 
 function usage(io: CliIo, dir: string): string {
-  return [
-    `usage: ${PRODUCT_NAME} [--config-dir DIR] [--help] [--version]`,
-    '',
-    'Keeps named AWS profiles fresh from HashiCorp Vault.',
-    '',
-    'options:',
-    '  --config-dir DIR  settings folder (also VAULT_AWS_TRAY_CONFIG_DIR)',
-    `                    now: ${dir}`,
-    '  --help            show this help',
-    `  --version         print the version (${io.version})`,
-    '',
-  ].join('\n');
+  return `usage: ${PRODUCT_NAME} [--config-dir DIR] <command>
+
+Keeps named AWS profiles fresh from HashiCorp Vault.
+
+commands:
+  login --method token [--addr URL] [--namespace NS]   sign in with a token from VAULT_TOKEN or stdin
+  logout                                               revoke and forget the token
+  profile add NAME --role ROLE [--mount aws] [--endpoint creds|sts] [--ttl DUR]
+              [--role-arn ARN] [--region R] [--adopt]  let the app manage an AWS profile
+  profile remove NAME                                  stop managing it and remove its sections
+  profile list [--json]
+  refresh [NAME...]                                    fresh credentials from Vault now
+  status [--json]                                      the session and every profile
+  doctor                                               check settings, files, Vault, TLS and clock
+
+options:
+  --config-dir DIR  settings folder (also VAULT_AWS_TRAY_CONFIG_DIR); now ${dir}
+  --help, --version (${io.version})
+
+exit codes: 0 ok, 1 failure, 2 usage error, 3 sign-in needed
+`;
 }
 
-/** Runs one command line; returns the exit code. Every error is one line on stderr. */
-export function run(args: string[], io: CliIo): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        'config-dir': { type: 'string' },
-        help: { type: 'boolean' },
-        version: { type: 'boolean' },
-      },
-      allowPositionals: true,
-    });
-  } catch (error) {
-    io.stderr(`${PRODUCT_NAME}: ${(error as Error).message}\n`);
+/** Splits the global options (before the command) from the command and its arguments. */
+function globals(args: string[]): {
+  dir?: string;
+  help: boolean;
+  version: boolean;
+  rest: string[];
+} {
+  const out = {
+    dir: undefined as string | undefined,
+    help: false,
+    version: false,
+    rest: [] as string[],
+  };
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--config-dir') {
+      out.dir = args[++i];
+      if (out.dir === undefined) throw usageError('--config-dir needs a folder');
+    } else if (arg.startsWith('--config-dir=')) out.dir = arg.slice('--config-dir='.length);
+    else if (arg === '--help' || arg === '-h') out.help = true;
+    else if (arg === '--version') out.version = true;
+    else if (arg.startsWith('-')) throw usageError(`unknown option ${arg} (see --help)`);
+    else break;
+  }
+  out.rest = args.slice(i);
+  return out;
+}
+
+/** One line on stderr and the exit code for anything a command throws. */
+function report(io: CliIo, error: unknown): number {
+  const line = (message: string) => io.stderr(`${PRODUCT_NAME}: ${message}\n`);
+  if (error instanceof CliError) {
+    line(error.message);
+    return error.exitCode;
+  }
+  if (error instanceof VaultError) {
+    line(
+      error.kind === 'invalid_token'
+        ? `${error.message} (run \`${PRODUCT_NAME} login\`)`
+        : error.message,
+    );
+    return error.kind === 'invalid_token' ? EXIT.signInNeeded : EXIT.failure;
+  }
+  if (error instanceof CredentialsFileError || error instanceof SettingsError) {
+    line(error.message);
+    return EXIT.failure;
+  }
+  if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    line(`${(error as Error).message.split('. ')[0]} (see --help)`);
     return EXIT.usage;
   }
-  const { values, positionals } = parsed;
-  if (values.version) {
-    io.stdout(`${io.version}\n`);
-    return EXIT.ok;
+  throw error;
+}
+
+/** Runs one command line and returns the exit code. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  try {
+    const options = globals(args);
+    if (options.version) {
+      io.stdout(`${io.version}\n`);
+      return EXIT.ok;
+    }
+    const dir = configDir(options.dir, io);
+    const [command, ...rest] = options.rest;
+    if (options.help || command === undefined || command === 'help') {
+      io.stdout(usage(io, dir));
+      return options.help || command === 'help' ? EXIT.ok : EXIT.usage;
+    }
+    const handler = COMMANDS[command];
+    if (!handler) throw usageError(`unknown command "${command}" (see --help)`);
+    return await handler(new CliContext(io, dir), rest);
+  } catch (error) {
+    return report(io, error);
   }
-  const dir = configDir(values['config-dir'], io);
-  if (values.help || positionals.length === 0) {
-    io.stdout(usage(io, dir));
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  io.stderr(`${PRODUCT_NAME}: unknown command "${positionals[0]}" (see --help)\n`);
-  return EXIT.usage;
 }

@@ -2,6 +2,7 @@
  * The interfaces the outside world must satisfy. Core code talks only to these; Electron, the CLI
  * and tests plug in their own adapters (see ../shared/design.md, "Ports").
  */
+import type { Settings } from '../shared/settings.js';
 
 /** An opaque handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = { readonly __timer: unique symbol };
@@ -26,4 +27,21 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Where secrets live: the Vault token per Vault address and namespace. Electron's safeStorage in
+ * the app, a 0600 file in the CLI.
+ */
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, secret: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** The settings file shared by the app and the CLI (src/shared/settings.ts is its schema). */
+export interface SettingsStore {
+  read(): Settings;
+  /** Applies a change to the current settings and saves the result. */
+  update(change: (current: Settings) => Settings): Settings;
 }

@@ -2,45 +2,36 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { EXIT, run } from '../../src/cli/run.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { cliHarness } from './cli-harness.js';
 
 const execFileAsync = promisify(execFile);
 
-function capture(args: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    platform: 'linux',
-    env,
-    homedir: '/home/dev',
-    version: '9.9.9',
-  });
-  return { code, stdout, stderr };
-}
-
 describe('the CLI front door', () => {
-  it('--version prints the version; --help shows the settings folder it would use', () => {
-    expect(capture(['--version'])).toEqual({ code: EXIT.ok, stdout: '9.9.9\n', stderr: '' });
-    const help = capture(['--help', '--config-dir', '/tmp/cfg']);
-    expect(help.code).toBe(EXIT.ok);
-    expect(help.stdout).toContain('now: /tmp/cfg');
-    expect(capture(['--help'], { VAULT_AWS_TRAY_CONFIG_DIR: '/env/cfg' }).stdout).toContain(
-      'now: /env/cfg',
-    );
+  const cli = cliHarness({ clock: new FakeClock() });
+
+  it('--version prints the version; --help shows the commands and the settings folder in use', async () => {
+    expect(await cli.run(['--version'])).toEqual({ code: 0, stdout: '0.0.0-test\n', stderr: '' });
+    const help = await cli.run(['--help', '--config-dir', '/tmp/cfg']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('now /tmp/cfg');
+    expect(help.stdout).toContain('exit codes: 0 ok, 1 failure, 2 usage error, 3 sign-in needed');
+    expect((await cli.run(['help'])).stdout).toContain(`now ${cli.configDir}`);
   });
 
-  it('a usage error is one line on stderr and exit code 2', () => {
-    const unknown = capture(['frobnicate']);
-    expect(unknown).toEqual({
-      code: EXIT.usage,
+  it('a usage error is one line on stderr and exit code 2', async () => {
+    expect(await cli.run(['frobnicate'])).toEqual({
+      code: 2,
       stdout: '',
       stderr: 'vault-aws-tray: unknown command "frobnicate" (see --help)\n',
     });
-    const badFlag = capture(['--nope']);
-    expect(badFlag.code).toBe(EXIT.usage);
-    expect(badFlag.stderr.trim().split('\n')).toHaveLength(1);
+    const badFlag = await cli.run(['--nope']);
+    expect(badFlag).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'vault-aws-tray: unknown option --nope (see --help)\n',
+    });
+    expect((await cli.run([])).code).toBe(2);
   });
 
   it('the bin runs the compiled JavaScript (npm run build makes it)', async () => {

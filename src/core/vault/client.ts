@@ -3,7 +3,8 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { z } from '../../shared/zod.js';
 import type { Logger } from '../ports.js';
 import { errorFromResponse, VaultError } from './errors.js';
-import { envelopeSchema, errorBodySchema, listDataSchema } from './schemas.js';
+import { envelopeSchema, errorBodySchema, healthSchema, listDataSchema } from './schemas.js';
+import type { VaultHealth } from './schemas.js';
 import { agentsFor, TlsConfigError } from './transport.js';
 import type { TlsSettings } from './transport.js';
 
@@ -26,6 +27,14 @@ export interface VaultResponse<T> {
   warnings: string[];
   /** The server's clock from the `Date` header (ms), for skew checks. */
   serverDate?: number;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const TLS_CODES = new Set([
@@ -131,6 +140,37 @@ export class VaultClient {
         return [];
       throw error;
     }
+  }
+
+  /**
+   * `sys/health`, asking for 299 in every non-active state so the body can always be read (the
+   * Go client's trick). Unauthenticated; says whether Vault is sealed or a standby, and its time.
+   */
+  async health(): Promise<VaultHealth & { serverDate?: number }> {
+    const url = new URL(`${this.address}/v1/sys/health`);
+    for (const code of [
+      'standbycode',
+      'sealedcode',
+      'uninitcode',
+      'drsecondarycode',
+      'performancestandbycode',
+    ]) {
+      url.searchParams.set(code, '299');
+    }
+    const response = await this.send('GET', url, undefined, 'sys/health');
+    const text = response.data ?? '';
+    const parsed = healthSchema.safeParse(safeJson(text));
+    if (response.status >= 400 || !parsed.success) {
+      if (response.status >= 400)
+        throw errorFromResponse(response.status, [], 'sys/health', this.address);
+      throw new VaultError(
+        'malformed_response',
+        `Vault at ${this.address} sent an unexpected health report`,
+        { path: 'sys/health' },
+      );
+    }
+    const dateHeader = response.headers.date as string | undefined;
+    return { ...parsed.data, serverDate: dateHeader ? Date.parse(dateHeader) : undefined };
   }
 
   /** For endpoints that answer 204 (revoke-self) or whose body does not matter. */

@@ -57,4 +57,14 @@ export const errorBodySchema = z.object({ errors: z.array(z.string()) });
 
 export const listDataSchema = z.object({ keys: z.array(z.string()) });
 
+/** `sys/health`: not an envelope; the body Vault sends in every state when asked for 299. */
+export const healthSchema = z.object({
+  initialized: z.boolean(),
+  sealed: z.boolean(),
+  standby: z.boolean(),
+  version: z.string(),
+  server_time_utc: z.number().optional(),
+});
+
 export type VaultAuth = z.infer<typeof authSchema>;
+export type VaultHealth = z.infer<typeof healthSchema>;

@@ -1,0 +1,182 @@
+import { parseArgs } from 'node:util';
+import { CredentialsFileError } from '../../core/aws/errors.js';
+import { canRead } from '../../core/vault/discovery.js';
+import { MIN_STS_TTL_SECONDS } from '../../core/vault/aws-credentials.js';
+import { VaultError } from '../../core/vault/errors.js';
+import { profileNameProblem } from '../../shared/profile-name.js';
+import type { ProfileSettings } from '../../shared/settings.js';
+import type { CliContext } from '../context.js';
+import { failure, usageError } from '../errors.js';
+import { parseDuration, span } from '../format.js';
+
+function checkName(name: string | undefined): string {
+  if (name === undefined) throw usageError('missing profile name');
+  const problem = profileNameProblem(name);
+  if (problem) throw usageError(problem);
+  return name;
+}
+
+async function add(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      mount: { type: 'string' },
+      endpoint: { type: 'string' },
+      ttl: { type: 'string' },
+      'role-arn': { type: 'string' },
+      region: { type: 'string' },
+      adopt: { type: 'boolean' },
+    },
+  });
+  if (positionals.length > 1)
+    throw usageError(`one profile at a time (got ${positionals.join(', ')})`);
+  const name = checkName(positionals[0]);
+  if (!values.role) throw usageError('missing --role: the Vault AWS role that feeds this profile');
+  const endpoint = values.endpoint ?? 'creds';
+  if (endpoint !== 'creds' && endpoint !== 'sts')
+    throw usageError(`--endpoint must be creds or sts, not "${endpoint}"`);
+  let ttlSeconds: number | undefined;
+  if (values.ttl !== undefined) {
+    ttlSeconds = parseDuration(values.ttl);
+    if (ttlSeconds === undefined)
+      throw usageError(`--ttl ${values.ttl} is not a duration (like 15m, 1h or 3600s)`);
+    if (ttlSeconds < MIN_STS_TTL_SECONDS)
+      throw usageError(`--ttl ${values.ttl} is under AWS's minimum of 15 minutes`);
+  }
+  const settings = ctx.settings.read();
+  if (settings.profiles[name])
+    throw failure(`profile ${name} is already managed; remove it first to change it`);
+  const binding: ProfileSettings = {
+    mount: (values.mount ?? 'aws').replace(/^\/+|\/+$/g, ''),
+    role: values.role,
+    endpoint,
+    ttlSeconds,
+    roleArn: values['role-arn'],
+    region: values.region,
+    adopt: values.adopt ?? false,
+    written: false,
+  };
+
+  const inspection = await ctx.writer(settings).inspect(name);
+  if ((inspection.inCredentialsFile || inspection.inConfigFile) && !binding.adopt) {
+    const paths = ctx.awsPaths(settings);
+    const where = inspection.inCredentialsFile ? paths.credentialsFile : paths.configFile;
+    throw failure(
+      `profile ${name} already exists in ${where} and vault-aws-tray does not manage it; add --adopt to take it over (its current content is kept in a backup)`,
+    );
+  }
+  for (const finding of inspection.shadowing) ctx.warn(finding.message);
+
+  // Tell now, not at the first refresh, when the policies do not allow reading the role.
+  if (settings.vault) {
+    const connection = ctx.connection({}, settings);
+    const token = await ctx.storedToken(connection);
+    if (token) {
+      const path = `${binding.mount}/${binding.endpoint}/${binding.role}`;
+      let allowed: boolean;
+      try {
+        allowed = await canRead(ctx.client(connection, token), { profile: name, ...binding });
+      } catch (error) {
+        if (!(error instanceof VaultError)) throw error;
+        ctx.warn(`could not ask Vault whether you may read ${path} (${error.message})`);
+        allowed = true;
+      }
+      if (!allowed) {
+        const needed = binding.endpoint === 'creds' ? 'read' : 'update';
+        throw failure(
+          `your Vault policies do not allow ${needed} on ${path}; ask your Vault admin, or check --role and --mount`,
+        );
+      }
+    }
+  }
+
+  ctx.settings.update((s) => ({ ...s, profiles: { ...s.profiles, [name]: binding } }));
+  const ttl = ttlSeconds ? `, ${span(ttlSeconds)} credentials` : '';
+  ctx.out(
+    `Added profile ${name} fed by Vault ${binding.mount}/${binding.endpoint}/${binding.role}${ttl}; run \`vault-aws-tray refresh ${name}\` to write it`,
+  );
+  return 0;
+}
+
+async function remove(ctx: CliContext, args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const name = checkName(positionals[0]);
+  const settings = ctx.settings.read();
+  const binding = settings.profiles[name];
+  if (!binding) throw failure(`no managed profile named ${name}`);
+  if (binding.written) {
+    try {
+      await ctx.writer(settings).removeProfile(name);
+    } catch (error) {
+      if (error instanceof CredentialsFileError) throw failure(error.message);
+      throw error;
+    }
+  }
+  ctx.settings.update((s) => {
+    const { [name]: _removed, ...rest } = s.profiles;
+    return { ...s, profiles: rest };
+  });
+  await ctx.state.update((state) => {
+    const { [name]: _gone, ...profiles } = state.profiles;
+    return { ...state, profiles };
+  });
+  ctx.out(
+    binding.written
+      ? `Removed profile ${name} and its sections from the AWS files`
+      : `Removed profile ${name}`,
+  );
+  return 0;
+}
+
+async function list(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const profiles = ctx.settings.read().profiles;
+  if (values.json) {
+    const rows = Object.entries(profiles).map(([name, p]) => ({
+      name,
+      mount: p.mount,
+      role: p.role,
+      endpoint: p.endpoint,
+      ttlSeconds: p.ttlSeconds ?? null,
+      roleArn: p.roleArn ?? null,
+      region: p.region ?? null,
+    }));
+    ctx.out(JSON.stringify(rows, null, 2));
+    return 0;
+  }
+  if (Object.keys(profiles).length === 0) {
+    ctx.out('No profiles yet: add one with `vault-aws-tray profile add NAME --role ROLE`');
+    return 0;
+  }
+  for (const [name, p] of Object.entries(profiles)) {
+    const extras = [
+      p.ttlSeconds ? `ttl ${span(p.ttlSeconds)}` : '',
+      p.region ? `region ${p.region}` : '',
+      p.roleArn ? `role ARN ${p.roleArn}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    ctx.out(`${name}\t${p.mount}/${p.endpoint}/${p.role}${extras ? `\t${extras}` : ''}`);
+  }
+  return 0;
+}
+
+export async function profile(ctx: CliContext, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'add':
+      return add(ctx, rest);
+    case 'remove':
+      return remove(ctx, rest);
+    case 'list':
+      return list(ctx, rest);
+    default:
+      throw usageError(
+        sub
+          ? `unknown profile command "${sub}" (add, remove or list)`
+          : 'profile needs a command: add, remove or list',
+      );
+  }
+}

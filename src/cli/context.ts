@@ -1,0 +1,144 @@
+import { CredentialsFileWriter } from '../core/aws/credentials-file-writer.js';
+import { homeDirectory, resolveAwsFilePaths } from '../core/aws/file-paths.js';
+import type { AwsFilePaths } from '../core/aws/file-paths.js';
+import { StateFile } from '../core/engine/state-file.js';
+import type { Clock, Logger } from '../core/ports.js';
+import { VaultClient } from '../core/vault/client.js';
+import { sessionKey } from '../core/vault/session.js';
+import type { TlsSettings } from '../core/vault/transport.js';
+import { PRODUCT_NAME } from '../shared/app.js';
+import type { Settings } from '../shared/settings.js';
+import { usageError } from './errors.js';
+import { parseDuration } from './format.js';
+import { ConfSettingsStore } from './stores/conf-settings-store.js';
+import { TokenFile } from './stores/token-file.js';
+
+/** What the CLI takes from the process; tests pass their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  platform: string;
+  homedir: string;
+  cwd: string;
+  version: string;
+  clock: Clock;
+  stdinIsTty: boolean;
+  readStdin(): Promise<string>;
+}
+
+/** Where Vault is and how to reach it: flags beat VAULT_* variables, which beat the settings. */
+export interface VaultConnection {
+  address: string;
+  namespace: string;
+  tls: TlsSettings;
+}
+
+const truthy = (value: string | undefined) =>
+  value !== undefined && /^(1|t|true|yes)$/i.test(value);
+
+/** The services one CLI run uses, made when first needed. */
+export class CliContext {
+  readonly tokens: TokenFile;
+  readonly state: StateFile;
+  readonly logger: Logger;
+  private settingsStore?: ConfSettingsStore;
+
+  constructor(
+    readonly io: CliIo,
+    readonly configDir: string,
+  ) {
+    this.tokens = new TokenFile(configDir);
+    this.state = new StateFile(configDir);
+    const line = (level: string) => (message: string) =>
+      io.stderr(`${PRODUCT_NAME}: ${level}${message}\n`);
+    this.logger = {
+      debug: () => undefined,
+      info: line(''),
+      warn: line('warning: '),
+      error: line(''),
+    };
+  }
+
+  get settings(): ConfSettingsStore {
+    this.settingsStore ??= new ConfSettingsStore(this.configDir);
+    return this.settingsStore;
+  }
+
+  connection(
+    flags: { addr?: string; namespace?: string } = {},
+    settings: Settings = this.settings.read(),
+  ): VaultConnection {
+    const env = this.io.env;
+    const saved = settings.vault;
+    const address = flags.addr ?? env.VAULT_ADDR ?? saved?.address;
+    if (!address) throw usageError('no Vault address: pass --addr or set VAULT_ADDR');
+    try {
+      const url = new URL(address);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+    } catch {
+      throw usageError(`not a Vault address: ${address} (expected https://host:port)`);
+    }
+    return {
+      address: address.replace(/\/+$/, ''),
+      namespace: (flags.namespace ?? env.VAULT_NAMESPACE ?? saved?.namespace ?? '').replace(
+        /^\/+|\/+$/g,
+        '',
+      ),
+      tls: {
+        caFile: env.VAULT_CACERT || saved?.caFile,
+        caPath: env.VAULT_CAPATH || saved?.caPath,
+        serverName: env.VAULT_TLS_SERVER_NAME || saved?.serverName,
+        skipVerify:
+          env.VAULT_SKIP_VERIFY !== undefined ? truthy(env.VAULT_SKIP_VERIFY) : saved?.skipVerify,
+      },
+    };
+  }
+
+  client(connection: VaultConnection, token?: string): VaultClient {
+    const timeout = this.io.env.VAULT_CLIENT_TIMEOUT;
+    const timeoutSeconds = timeout === undefined ? undefined : parseDuration(timeout);
+    if (timeout !== undefined && timeoutSeconds === undefined) {
+      throw usageError(`VAULT_CLIENT_TIMEOUT=${timeout} is not a duration (like 30s or 60)`);
+    }
+    return new VaultClient({
+      address: connection.address,
+      namespace: connection.namespace || undefined,
+      token,
+      tls: connection.tls,
+      env: this.io.env,
+      logger: this.logger,
+      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+    });
+  }
+
+  /** The stored token for the configured Vault, if there is one. */
+  async storedToken(connection: VaultConnection): Promise<string | undefined> {
+    return this.tokens.get(sessionKey(connection.address, connection.namespace));
+  }
+
+  awsPaths(settings: Settings = this.settings.read()): AwsFilePaths {
+    return resolveAwsFilePaths({
+      env: this.io.env,
+      homeDir: homeDirectory(this.io.env, () => this.io.homedir),
+      cwd: this.io.cwd,
+      settings: settings.files,
+    });
+  }
+
+  writer(settings: Settings = this.settings.read()): CredentialsFileWriter {
+    return new CredentialsFileWriter({
+      paths: this.awsPaths(settings),
+      inPlace: settings.files.inPlace,
+      clock: this.io.clock,
+    });
+  }
+
+  out(text: string): void {
+    this.io.stdout(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.logger.warn(text);
+  }
+}

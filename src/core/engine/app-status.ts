@@ -1,0 +1,93 @@
+import type { ProfileSettings } from '../../shared/settings.js';
+import type { ProfileStateName, SessionStateName } from '../../shared/states.js';
+import type { VaultSession } from '../vault/session.js';
+import { profileState } from './profile-state.js';
+import type { ProfileRecord } from './profile-state.js';
+
+/** A session this close to its hard end is `ending_soon` (design.md "Timing"). */
+export const ENDING_SOON_MS = 15 * 60_000;
+
+/** What `status --json` prints; its JSON Schema is docs/status.schema.json. */
+export interface AppStatus {
+  version: 1;
+  generatedAt: string;
+  /** Which process answered: `none` when the CLI did the work itself. */
+  engine: 'none' | 'daemon' | 'app';
+  session: {
+    state: SessionStateName;
+    address: string | null;
+    namespace: string | null;
+    displayName: string | null;
+    policies: string[];
+    expiresAt: string | null;
+  };
+  profiles: Array<{
+    name: string;
+    state: ProfileStateName;
+    mount: string;
+    role: string;
+    endpoint: 'creds' | 'sts';
+    region: string | null;
+    expiresAt: string | null;
+    grantedTtlSeconds: number | null;
+    lastRefreshAt: string | null;
+    nextRefreshAt: string | null;
+    lastError: { at: string; kind: string; message: string } | null;
+  }>;
+}
+
+const iso = (ms: number | undefined | null) =>
+  ms === undefined || ms === null ? null : new Date(ms).toISOString();
+
+/** The session's state from what is known of its token: none, rejected, or valid until when. */
+export function sessionState(
+  session: VaultSession | undefined,
+  rejected: boolean,
+  now: number,
+): SessionStateName {
+  if (!session) return 'signed_out';
+  if (rejected || (session.expiresAt !== null && session.expiresAt <= now)) return 'needs_sign_in';
+  if (session.expiresAt !== null && session.expiresAt - now <= ENDING_SOON_MS) return 'ending_soon';
+  return 'active';
+}
+
+export function buildStatus(input: {
+  now: number;
+  session: VaultSession | undefined;
+  sessionState: SessionStateName;
+  profiles: Record<string, ProfileSettings>;
+  records: Record<string, ProfileRecord>;
+}): AppStatus {
+  const { now, session } = input;
+  return {
+    version: 1,
+    generatedAt: new Date(now).toISOString(),
+    engine: 'none',
+    session: {
+      state: input.sessionState,
+      address: session?.address ?? null,
+      namespace: session ? session.namespace : null,
+      displayName: session?.displayName ?? null,
+      policies: session?.policies ?? [],
+      expiresAt: iso(session?.expiresAt),
+    },
+    profiles: Object.entries(input.profiles).map(([name, binding]) => {
+      const record = input.records[name] ?? {};
+      return {
+        name,
+        state: profileState(record, input.sessionState, now),
+        mount: binding.mount,
+        role: binding.role,
+        endpoint: binding.endpoint,
+        region: binding.region ?? null,
+        expiresAt: iso(record.expiresAt),
+        grantedTtlSeconds: record.grantedTtlSeconds ?? null,
+        lastRefreshAt: iso(record.lastRefreshAt),
+        nextRefreshAt: null,
+        lastError: record.lastError
+          ? { ...record.lastError, at: new Date(record.lastError.at).toISOString() }
+          : null,
+      };
+    }),
+  };
+}

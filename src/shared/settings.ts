@@ -1,0 +1,94 @@
+import { profileNameProblem } from './profile-name.js';
+import { z } from './zod.js';
+
+/**
+ * The app's settings: one schema and one migration list for the tray app and the CLI, which
+ * share the file `config.json` in the settings folder. Secrets never live here.
+ */
+
+export const SETTINGS_VERSION = 1;
+
+const durationSeconds = z.number().int().positive();
+
+/** One AWS profile fed by one Vault role. Ownership of the profile lives here, not in the file. */
+export const profileSettingsSchema = z.object({
+  mount: z.string().min(1).default('aws'),
+  role: z.string().min(1),
+  endpoint: z.enum(['creds', 'sts']).default('creds'),
+  ttlSeconds: durationSeconds.min(900).optional(),
+  roleArn: z.string().optional(),
+  roleSessionName: z.string().optional(),
+  region: z.string().optional(),
+  /** An existing section of this name is taken over (its old text backed up) at the first write. */
+  adopt: z.boolean().default(false),
+  /** Set once the app has written the profile: from then on it is the app's to rewrite. */
+  written: z.boolean().default(false),
+});
+
+export const vaultSettingsSchema = z.object({
+  address: z.url({ protocol: /^https?$/ }),
+  namespace: z.string().default(''),
+  caFile: z.string().optional(),
+  caPath: z.string().optional(),
+  serverName: z.string().optional(),
+  skipVerify: z.boolean().default(false),
+  authMethod: z.enum(['token', 'oidc', 'jwt']).default('oidc'),
+  authMount: z.string().optional(),
+  authRole: z.string().optional(),
+});
+
+export const settingsSchema = z.object({
+  version: z.number().int().default(SETTINGS_VERSION),
+  vault: vaultSettingsSchema.optional(),
+  profiles: z
+    .record(z.string(), profileSettingsSchema)
+    .default({})
+    .refine(
+      (profiles) => Object.keys(profiles).every((name) => profileNameProblem(name) === undefined),
+      {
+        message: 'a profile name is not a valid AWS profile name',
+      },
+    ),
+  files: z
+    .object({
+      credentialsFile: z.string().optional(),
+      configFile: z.string().optional(),
+      /** Write into the files instead of replacing them (single-file bind mounts). */
+      inPlace: z.boolean().default(false),
+    })
+    .default({ inPlace: false }),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type ProfileSettings = z.infer<typeof profileSettingsSchema>;
+export type VaultSettings = z.infer<typeof vaultSettingsSchema>;
+
+/** Migrations from older files, oldest first: `from` is the version they upgrade. */
+export const SETTINGS_MIGRATIONS: ReadonlyArray<{
+  from: number;
+  migrate(raw: Record<string, unknown>): Record<string, unknown>;
+}> = [];
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Reads settings from what the file held (possibly an older version), or refuses with reasons. */
+export function parseSettings(raw: unknown, source: string): Settings {
+  let value = (raw ?? {}) as Record<string, unknown>;
+  const version = typeof value.version === 'number' ? value.version : SETTINGS_VERSION;
+  if (version > SETTINGS_VERSION) {
+    throw new SettingsError(
+      `${source} was written by a newer version of vault-aws-tray (settings version ${version})`,
+    );
+  }
+  for (const step of SETTINGS_MIGRATIONS) if (step.from >= version) value = step.migrate(value);
+  const parsed = settingsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsError(`${source}: ${issue.path.join('.') || 'settings'}: ${issue.message}`);
+  }
+  return { ...parsed.data, version: SETTINGS_VERSION };
+}
+
+export const DEFAULT_SETTINGS: Settings = parseSettings({}, 'defaults');

@@ -1,0 +1,53 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../src/core/ports.js';
+import { run } from '../../src/cli/run.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI in-process with its own temporary HOME and settings folder, on the test's clock:
+ * what a user would type, with nothing of the real home touched.
+ */
+export function cliHarness(options: { clock: Clock; env?: Record<string, string | undefined> }) {
+  const home = mkdtempSync(join(tmpdir(), 'cli-home-'));
+  const configDir = join(home, 'settings');
+  const baseEnv = {
+    HOME: home,
+    VAULT_AWS_TRAY_CONFIG_DIR: configDir,
+    PATH: process.env.PATH,
+    ...options.env,
+  };
+  return {
+    home,
+    configDir,
+    env: baseEnv,
+    credentialsFile: join(home, '.aws', 'credentials'),
+    configFile: join(home, '.aws', 'config'),
+    async run(
+      args: string[],
+      extra: { env?: Record<string, string | undefined>; stdin?: string } = {},
+    ): Promise<CliRun> {
+      let stdout = '';
+      let stderr = '';
+      const code = await run(args, {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        env: { ...baseEnv, ...extra.env },
+        platform: 'linux',
+        homedir: home,
+        cwd: home,
+        version: '0.0.0-test',
+        clock: options.clock,
+        stdinIsTty: false,
+        readStdin: async () => extra.stdin ?? '',
+      });
+      return { code, stdout, stderr };
+    },
+  };
+}
