@@ -2,7 +2,7 @@ import { CredentialsFileWriter } from '../core/aws/credentials-file-writer.js';
 import { homeDirectory, resolveAwsFilePaths } from '../core/aws/file-paths.js';
 import type { AwsFilePaths } from '../core/aws/file-paths.js';
 import { StateFile } from '../core/engine/state-file.js';
-import type { Clock, Logger } from '../core/ports.js';
+import type { BrowserOpener, Clock, Logger } from '../core/ports.js';
 import { VaultClient } from '../core/vault/client.js';
 import { sessionKey } from '../core/vault/session.js';
 import type { TlsSettings } from '../core/vault/transport.js';
@@ -25,6 +25,11 @@ export interface CliIo {
   clock: Clock;
   stdinIsTty: boolean;
   readStdin(): Promise<string>;
+  /** One line from the user (a TOTP code); undefined when there is nobody to ask. */
+  promptLine(question: string): Promise<string | undefined>;
+  browser: BrowserOpener;
+  /** A signal that aborts when the user presses Ctrl-C (asked for by commands that wait). */
+  interruptSignal(): AbortSignal;
 }
 
 /** Where Vault is and how to reach it: flags beat VAULT_* variables, which beat the settings. */

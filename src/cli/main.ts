@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { systemClock } from '../core/clock.js';
+import { systemBrowser } from './browser-opener.js';
 import { run } from './run.js';
 
 /** The package's version, from the package.json above this file (source or compiled). */
@@ -27,6 +29,24 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A line from the terminal after a question on stderr; from a pipe, its first line. */
+async function promptLine(question: string): Promise<string | undefined> {
+  if (process.stdin.isTTY) process.stderr.write(`${question}: `);
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  try {
+    for await (const line of lines) return line;
+    return undefined;
+  } finally {
+    lines.close();
+  }
+}
+
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  return controller.signal;
+}
+
 process.exitCode = await run(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -38,4 +58,7 @@ process.exitCode = await run(process.argv.slice(2), {
   clock: systemClock,
   stdinIsTty: Boolean(process.stdin.isTTY),
   readStdin,
+  promptLine,
+  browser: systemBrowser(process.env, process.platform),
+  interruptSignal,
 });

@@ -45,3 +45,8 @@ export interface SettingsStore {
   /** Applies a change to the current settings and saves the result. */
   update(change: (current: Settings) => Settings): Settings;
 }
+
+/** Opens a URL in the user's browser: only ever the URL Vault's auth_url returned, or our docs. */
+export interface BrowserOpener {
+  open(url: string): Promise<void>;
+}

@@ -170,6 +170,25 @@ describe.each(VAULT_VERSIONS)('the CLI against Vault %s', (version) => {
     expect(lookup.status).toBe(403);
   });
 
+  it('login --method token imports the vault CLI’s ~/.vault-token when nothing else is given', async () => {
+    const other = cliHarness({ clock });
+    const token = stack.vault.createToken({ policies: [] });
+    writeFileSync(`${other.home}/.vault-token`, `${token}\n`, { mode: 0o600 });
+    const login = await other.run(['login', '--method', 'token', '--addr', stack.vault.url]);
+    expect([login.code, login.stderr]).toEqual([0, '']);
+    const none = await cliHarness({ clock }).run([
+      'login',
+      '--method',
+      'token',
+      '--addr',
+      stack.vault.url,
+    ]);
+    expect(none).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no token: set VAULT_TOKEN'),
+    });
+  });
+
   it('profile list, remove, and logout', async () => {
     expect((await cli.run(['profile', 'list', '--json'])).stdout).toContain(
       '"role": "dev-readonly"',

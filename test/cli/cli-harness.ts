@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../src/core/ports.js';
+import type { BrowserOpener, Clock } from '../../src/core/ports.js';
 import { run } from '../../src/cli/run.js';
 
 export interface CliRun {
@@ -14,7 +14,11 @@ export interface CliRun {
  * Runs the CLI in-process with its own temporary HOME and settings folder, on the test's clock:
  * what a user would type, with nothing of the real home touched.
  */
-export function cliHarness(options: { clock: Clock; env?: Record<string, string | undefined> }) {
+export function cliHarness(options: {
+  clock: Clock;
+  env?: Record<string, string | undefined>;
+  browser?: BrowserOpener;
+}) {
   const home = mkdtempSync(join(tmpdir(), 'cli-home-'));
   const configDir = join(home, 'settings');
   const baseEnv = {
@@ -31,13 +35,23 @@ export function cliHarness(options: { clock: Clock; env?: Record<string, string 
     configFile: join(home, '.aws', 'config'),
     async run(
       args: string[],
-      extra: { env?: Record<string, string | undefined>; stdin?: string } = {},
+      extra: {
+        env?: Record<string, string | undefined>;
+        stdin?: string;
+        signal?: AbortSignal;
+        /** Sees stderr as it is written (what a user reads while a command waits). */
+        onStderr?: (text: string) => void;
+      } = {},
     ): Promise<CliRun> {
       let stdout = '';
       let stderr = '';
+      const lines = (extra.stdin ?? '').split('\n');
       const code = await run(args, {
         stdout: (t) => (stdout += t),
-        stderr: (t) => (stderr += t),
+        stderr: (t) => {
+          stderr += t;
+          extra.onStderr?.(t);
+        },
         env: { ...baseEnv, ...extra.env },
         platform: 'linux',
         homedir: home,
@@ -46,6 +60,11 @@ export function cliHarness(options: { clock: Clock; env?: Record<string, string 
         clock: options.clock,
         stdinIsTty: false,
         readStdin: async () => extra.stdin ?? '',
+        promptLine: async () => lines.shift() || undefined,
+        browser: options.browser ?? {
+          open: () => Promise.reject(new Error('no browser in this test')),
+        },
+        interruptSignal: () => extra.signal ?? new AbortController().signal,
       });
       return { code, stdout, stderr };
     },

@@ -31,6 +31,7 @@ async function currentSession(
       address: connection.address,
       namespace: connection.namespace,
       displayName: '',
+      user: '',
       policies: [],
       expiresAt: null,
       renewable: false,

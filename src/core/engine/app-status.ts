@@ -18,6 +18,8 @@ export interface AppStatus {
     address: string | null;
     namespace: string | null;
     displayName: string | null;
+    /** The user claim the session was signed in with. */
+    user: string | null;
     policies: string[];
     expiresAt: string | null;
   };
@@ -68,6 +70,7 @@ export function buildStatus(input: {
       address: session?.address ?? null,
       namespace: session ? session.namespace : null,
       displayName: session?.displayName ?? null,
+      user: session?.user || null,
       policies: session?.policies ?? [],
       expiresAt: iso(session?.expiresAt),
     },

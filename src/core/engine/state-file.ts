@@ -22,6 +22,7 @@ const stateSchema = z.object({
       address: z.string(),
       namespace: z.string(),
       displayName: z.string(),
+      user: z.string().default(''),
       policies: z.array(z.string()),
       expiresAt: z.number().nullable(),
       renewable: z.boolean(),

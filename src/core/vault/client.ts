@@ -173,6 +173,24 @@ export class VaultClient {
     return { ...parsed.data, serverDate: dateHeader ? Date.parse(dateHeader) : undefined };
   }
 
+  /**
+   * A form POST whose answer is a page, not JSON (the OIDC form_post callback); only a failure
+   * to reach Vault is an error, as with the vault CLI's plain http.PostForm.
+   */
+  async postForm(path: string, form: URLSearchParams): Promise<void> {
+    const url = new URL(`${this.address}/v1/${path.replace(/^\/+/, '')}`);
+    try {
+      await this.http.request({
+        method: 'POST',
+        url: url.href,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        data: form.toString(),
+      });
+    } catch (error) {
+      throw this.transportError(error, path);
+    }
+  }
+
   /** For endpoints that answer 204 (revoke-self) or whose body does not matter. */
   async post(path: string, body: Record<string, unknown> = {}): Promise<void> {
     await this.request('POST', path, { body });

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import type { BrowserOpener } from '../core/ports.js';
+
+/** The command that opens a URL: `$BROWSER` (a `:`-separated list, `%s` for the URL), else the OS's. */
+export function browserCommands(
+  env: Record<string, string | undefined>,
+  platform: string,
+): string[][] {
+  if (env.BROWSER) {
+    return env.BROWSER.split(':')
+      .filter(Boolean)
+      .map((entry) => entry.trim().split(/\s+/));
+  }
+  if (platform === 'darwin') return [['open']];
+  if (platform === 'win32') return [['rundll32', 'url.dll,FileProtocolHandler']];
+  return [['xdg-open']];
+}
+
+function launch(command: string[], url: string): Promise<void> {
+  const args = command.slice(1).some((a) => a.includes('%s'))
+    ? command.slice(1).map((a) => a.replace('%s', url))
+    : [...command.slice(1), url];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, args, { detached: true, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
+
+/** Opens the sign-in page the way the user's desktop (or `$BROWSER`) does; does not wait for it. */
+export function systemBrowser(
+  env: Record<string, string | undefined>,
+  platform: string,
+): BrowserOpener {
+  return {
+    async open(url) {
+      if (!/^https?:\/\//.test(url)) throw new Error('only http and https addresses are opened');
+      let lastError: unknown;
+      for (const command of browserCommands(env, platform)) {
+        try {
+          return await launch(command, url);
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      throw lastError instanceof Error ? lastError : new Error('no browser command worked');
+    },
+  };
+}
