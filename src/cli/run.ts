@@ -31,7 +31,11 @@ function usage(io: CliIo, dir: string): string {
 Keeps named AWS profiles fresh from HashiCorp Vault.
 
 commands:
-  login --method token [--addr URL] [--namespace NS]   sign in with a token from VAULT_TOKEN or stdin
+  login [--method oidc|jwt|token] [--addr URL] [--namespace NS] [--role R] [--mount M]
+        [--no-browser] [--port N] [--callback-host H] [--callback-scheme S]
+        [--listen-address A] [--timeout DUR]               sign in through the browser (oidc,
+        [--issuer URL] [--client-id ID] [--scope S] [--device]  the default), with the app as
+                                                       the OpenID client (jwt), or with a token
   logout                                               revoke and forget the token
   profile add NAME --role ROLE [--mount aws] [--endpoint creds|sts] [--ttl DUR]
               [--role-arn ARN] [--region R] [--adopt]  let the app manage an AWS profile

@@ -35,6 +35,10 @@ export const vaultSettingsSchema = z.object({
   authMethod: z.enum(['token', 'oidc', 'jwt']).default('oidc'),
   authMount: z.string().optional(),
   authRole: z.string().optional(),
+  /** The jwt method: the identity provider and the app's public client there. */
+  issuer: z.string().optional(),
+  clientId: z.string().optional(),
+  scopes: z.string().optional(),
 });
 
 export const settingsSchema = z.object({

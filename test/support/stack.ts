@@ -1,6 +1,6 @@
 import type { Clock } from '../../src/core/ports.js';
 import { IdentityProvider } from './idp/index.js';
-import type { IdpUser } from './idp/index.js';
+import type { IdentityProviderOptions, IdpUser } from './idp/index.js';
 import { AwsEmulator } from './sts/index.js';
 import { AwsBackend, JwtBackend, VaultEmulator } from './vault/index.js';
 import type { VaultVersion } from './vault/index.js';
@@ -32,6 +32,8 @@ export interface StackOptions {
   /** Lowers AWS's 900-second minimum for tests that wait for credentials to expire. */
   minStsDurationSeconds?: number;
   ports?: { vault?: number; sts?: number; idp?: number };
+  /** Options of the OpenID provider (a short device-code lifetime, say). */
+  idp?: Omit<IdentityProviderOptions, 'users' | 'port'>;
 }
 
 export interface StackInfo {
@@ -64,7 +66,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     minDurationSeconds: options.minStsDurationSeconds,
     port: options.ports?.sts,
   });
-  const idp = await IdentityProvider.start({ users: options.users, port: options.ports?.idp });
+  const idp = await IdentityProvider.start({
+    ...options.idp,
+    users: options.users,
+    port: options.ports?.idp,
+  });
   const vault = await VaultEmulator.start({
     version: options.version,
     clock: options.clock,

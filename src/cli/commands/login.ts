@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { JWT_DEFAULTS, jwtLogin } from '../../core/vault/jwt-login.js';
 import { OIDC_DEFAULTS, oidcLogin } from '../../core/vault/oidc-login.js';
 import { lookupSession, sessionKey } from '../../core/vault/session.js';
 import { SignInError } from '../../core/vault/sign-in-error.js';
@@ -9,7 +10,7 @@ import type { CliContext, VaultConnection } from '../context.js';
 import { failure, usageError } from '../errors.js';
 import { instant, parseDuration, until } from '../format.js';
 
-/** Every login flag of the public contract; jwt arrives in a later version. */
+/** Every login flag of the public contract. */
 const OPTIONS = {
   method: { type: 'string' },
   addr: { type: 'string' },
@@ -48,6 +49,13 @@ async function tokenFromUser(ctx: CliContext): Promise<string> {
   );
 }
 
+function timeoutOf(flags: Flags): number {
+  if (flags.timeout === undefined) return OIDC_DEFAULTS.timeoutMs;
+  const seconds = parseDuration(flags.timeout);
+  if (!seconds) throw usageError(`--timeout ${flags.timeout} is not a duration (like 2m or 90s)`);
+  return seconds * 1000;
+}
+
 /** The browser sign-in of `vault login -method=oidc`, with the same defaults. */
 async function tokenFromOidc(
   ctx: CliContext,
@@ -60,12 +68,7 @@ async function tokenFromOidc(
   const scheme = flags['callback-scheme'] ?? OIDC_DEFAULTS.callbackScheme;
   if (scheme !== 'http' && scheme !== 'https')
     throw usageError(`--callback-scheme must be http or https, not "${scheme}"`);
-  let timeoutMs: number = OIDC_DEFAULTS.timeoutMs;
-  if (flags.timeout !== undefined) {
-    const seconds = parseDuration(flags.timeout);
-    if (!seconds) throw usageError(`--timeout ${flags.timeout} is not a duration (like 2m or 90s)`);
-    timeoutMs = seconds * 1000;
-  }
+  const timeoutMs = timeoutOf(flags);
   const auth = await oidcLogin({
     client: ctx.client(connection),
     mount: flags.mount,
@@ -85,6 +88,46 @@ async function tokenFromOidc(
   return auth.client_token;
 }
 
+const jwtIssuer = (ctx: CliContext, flags: Flags) =>
+  flags.issuer ?? ctx.settings.read().vault?.issuer;
+const jwtClientId = (ctx: CliContext, flags: Flags) =>
+  flags['client-id'] ?? ctx.settings.read().vault?.clientId;
+
+/** Vault's jwt method with the app as the OpenID client (PKCE in the browser, or the device flow). */
+async function tokenFromJwt(
+  ctx: CliContext,
+  connection: VaultConnection,
+  flags: Flags,
+): Promise<string> {
+  const issuer = jwtIssuer(ctx, flags);
+  const clientId = jwtClientId(ctx, flags);
+  if (!issuer)
+    throw usageError(
+      '--method jwt needs --issuer: the identity provider, like https://login.example.com',
+    );
+  if (!clientId)
+    throw usageError(
+      "--method jwt needs --client-id: the app's client ID at the identity provider",
+    );
+  const auth = await jwtLogin({
+    client: ctx.client(connection),
+    mount: flags.mount,
+    role: flags.role,
+    issuer,
+    clientId,
+    scopes: flags.scope ?? ctx.settings.read().vault?.scopes,
+    device: flags.device,
+    noBrowser: flags['no-browser'],
+    timeoutMs: timeoutOf(flags),
+    browser: ctx.io.browser,
+    clock: ctx.io.clock,
+    signal: ctx.io.interruptSignal(),
+    tell: (line) => ctx.io.stderr(`${line}\n`),
+    askTotp: (question) => ctx.io.promptLine(question),
+  });
+  return auth.client_token;
+}
+
 /**
  * `login`: signs in (a token, or the browser flow of `vault login -method=oidc`), checks the
  * token with Vault, then keeps it for this Vault address and namespace.
@@ -94,15 +137,15 @@ export async function login(ctx: CliContext, args: string[]): Promise<number> {
   const method = values.method ?? 'oidc';
   if (!['token', 'oidc', 'jwt'].includes(method))
     throw usageError(`unknown login method "${method}" (token, oidc or jwt)`);
-  if (method === 'jwt')
-    throw failure(
-      'login --method jwt is not available in this version yet; use --method oidc or token',
-    );
   const connection = ctx.connection({ addr: values.addr, namespace: values.namespace });
   let token: string;
   try {
     token =
-      method === 'token' ? await tokenFromUser(ctx) : await tokenFromOidc(ctx, connection, values);
+      method === 'token'
+        ? await tokenFromUser(ctx)
+        : method === 'oidc'
+          ? await tokenFromOidc(ctx, connection, values)
+          : await tokenFromJwt(ctx, connection, values);
   } catch (error) {
     if (error instanceof SignInError) throw failure(error.message);
     throw error;
@@ -137,9 +180,16 @@ export async function login(ctx: CliContext, args: string[]): Promise<number> {
       caPath: connection.tls.caPath,
       serverName: connection.tls.serverName,
       skipVerify: s.vault?.skipVerify ?? false,
-      authMethod: method as 'token' | 'oidc',
-      authMount: method === 'oidc' ? (values.mount ?? OIDC_DEFAULTS.mount) : s.vault?.authMount,
-      authRole: method === 'oidc' ? values.role : s.vault?.authRole,
+      // A later sign-in (the tray's, or the engine asking) uses the same method and settings.
+      authMethod: method as 'token' | 'oidc' | 'jwt',
+      authMount:
+        method === 'token'
+          ? s.vault?.authMount
+          : (values.mount ?? (method === 'oidc' ? OIDC_DEFAULTS.mount : JWT_DEFAULTS.mount)),
+      authRole: method === 'token' ? s.vault?.authRole : values.role,
+      issuer: method === 'jwt' ? jwtIssuer(ctx, values) : s.vault?.issuer,
+      clientId: method === 'jwt' ? jwtClientId(ctx, values) : s.vault?.clientId,
+      scopes: method === 'jwt' ? (values.scope ?? s.vault?.scopes) : s.vault?.scopes,
     },
   }));
   await ctx.state.update((state) => ({ ...state, session }));

@@ -17,6 +17,8 @@ export interface IdentityProviderOptions {
   port?: number;
   host?: string;
   idTokenTtlSeconds?: number;
+  /** How long a device code stays valid (default 600 s); a test of expiry makes it short. */
+  deviceCodeTtlSeconds?: number;
   /** `interval` announced in device authorization responses; openid-client waits 5 s without one. */
   deviceFlowIntervalSeconds?: number;
 }
@@ -72,7 +74,14 @@ export class IdentityProvider {
 
     const provider = new Provider(
       issuer,
-      configuration({ users, vaultClient, appClientId, idTokenTtlSeconds, signingKey }),
+      configuration({
+        users,
+        vaultClient,
+        appClientId,
+        idTokenTtlSeconds,
+        deviceCodeTtlSeconds: options.deviceCodeTtlSeconds ?? 600,
+        signingKey,
+      }),
     );
     announceDeviceInterval(provider, options.deviceFlowIntervalSeconds ?? 1);
 
@@ -126,11 +135,13 @@ interface ConfigurationInput {
   vaultClient: { clientId: string; clientSecret: string };
   appClientId: string;
   idTokenTtlSeconds: number;
+  deviceCodeTtlSeconds: number;
   signingKey: SigningKey;
 }
 
 function configuration(input: ConfigurationInput): Configuration {
-  const { users, vaultClient, appClientId, idTokenTtlSeconds, signingKey } = input;
+  const { users, vaultClient, appClientId, idTokenTtlSeconds, deviceCodeTtlSeconds, signingKey } =
+    input;
   return {
     clients: clientMetadata(vaultClient, appClientId),
     jwks: { keys: [signingKey.privateJwk] as NonNullable<Configuration['jwks']>['keys'] },
@@ -187,7 +198,7 @@ function configuration(input: ConfigurationInput): Configuration {
     ttl: {
       AccessToken: 3600,
       AuthorizationCode: 120,
-      DeviceCode: 600,
+      DeviceCode: deviceCodeTtlSeconds,
       Grant: 14 * 24 * 3600,
       IdToken: idTokenTtlSeconds,
       Interaction: 600,
