@@ -107,7 +107,7 @@ describe('login --method oidc', () => {
     const { cli, port, result, browser } = await signIn(async (url) => {
       const done = await httpLogin(url, ALICE);
       expect(done.status).toBe(200);
-      expect(done.body).toContain('Signed in to Vault');
+      expect(done.body).toContain('<h1>Signed in</h1>');
     });
     expect(result.stderr).toMatch(/Waiting for the sign-in to finish in the browser/);
     expect(result.code).toBe(0);

@@ -3,8 +3,8 @@ import { z } from '../../shared/zod.js';
 import type { BrowserOpener, Clock } from '../ports.js';
 import type { VaultClient } from './client.js';
 import { plainVaultErrors, VaultError } from './errors.js';
-import { isLoopback, LoopbackListener } from './loopback-listener.js';
-import type { CallbackAnswer, CallbackRequest } from './loopback-listener.js';
+import { browserRound } from './browser-round.js';
+import { isLoopback } from './loopback-listener.js';
 import { completeMfa } from './mfa.js';
 import type { MfaPrompt } from './mfa.js';
 import type { VaultAuth } from './schemas.js';
@@ -81,106 +81,49 @@ async function idTokenFromBrowser(
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  let settle!: (outcome: { idToken?: string; error?: Error }) => void;
-  const outcome = new Promise<{ idToken?: string; error?: Error }>((resolve) => (settle = resolve));
-  let redirectUri = '';
-
-  const handle = async (request: CallbackRequest): Promise<CallbackAnswer> => {
-    const params = request.params;
-    if (params.get('state') !== state) {
-      return {
-        status: 400,
-        title: 'Not this sign-in',
-        message:
-          'This answer does not belong to the sign-in vault-aws-tray is waiting for; it was ignored.',
-        done: false,
-      };
-    }
-    const idpError = params.get('error');
-    if (idpError) {
-      const description = params.get('error_description');
-      const message = `the identity provider refused the sign-in: ${description ? `${description} (${idpError})` : idpError}`;
-      settle({ error: new SignInError('idp', message) });
-      return { status: 400, title: 'Sign-in refused', message: `The ${message}.`, done: true };
-    }
-    try {
-      const tokens = await oidc.authorizationCodeGrant(
-        config,
-        new URL(`${redirectUri}?${params}`),
-        {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-          expectedNonce: nonce,
-        },
-      );
-      if (!tokens.id_token) throw new Error('the provider sent no id_token');
-      settle({ idToken: tokens.id_token });
-      return {
-        status: 200,
-        title: 'Signed in',
-        message: 'You can close this window and go back to vault-aws-tray.',
-        done: true,
-      };
-    } catch (error) {
-      const message = `the identity provider's answer could not be used: ${(error as Error).message}`;
-      settle({ error: new SignInError('callback', message) });
-      return { status: 400, title: 'Sign-in failed', message: `The ${message}.`, done: true };
-    }
-  };
-
-  const listener = await LoopbackListener.start({
+  return browserRound<string>({
     port: 0,
     listenAddress: '127.0.0.1',
     callbackPath: CALLBACK_PATH,
-    handle,
-  }).catch((error: unknown) => {
-    throw new SignInError('listener', (error as Error).message);
-  });
-  const timeoutMs = options.timeoutMs ?? JWT_DEFAULTS.timeoutMs;
-  const timer = options.clock.setTimeout(
-    () =>
-      settle({
-        error: new SignInError(
-          'timeout',
-          `no sign-in came back within ${Math.round(timeoutMs / 60_000) || '<1'} min; run login again`,
-        ),
-      }),
-    timeoutMs,
-  );
-  const onAbort = () => settle({ error: new SignInError('cancelled', 'sign-in cancelled') });
-  options.signal?.addEventListener('abort', onAbort);
-  try {
-    redirectUri = `http://127.0.0.1:${listener.port}${CALLBACK_PATH}`;
-    const url = oidc
-      .buildAuthorizationUrl(config, {
+    redirectUri: (port) => `http://127.0.0.1:${port}${CALLBACK_PATH}`,
+    async start(redirectUri) {
+      const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: options.scopes ?? JWT_DEFAULTS.scopes,
         state,
         nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
-      })
-      .toString();
-    if (options.noBrowser) options.tell(url);
-    else {
+      });
+      return { url: url.toString(), state };
+    },
+    async complete(request, redirectUri) {
       try {
-        await options.browser.open(url);
-      } catch (error) {
-        options.tell(
-          `could not open a browser (${(error as Error).message}); open this address to sign in:`,
+        const tokens = await oidc.authorizationCodeGrant(
+          config,
+          new URL(`${redirectUri}?${request.params}`),
+          {
+            pkceCodeVerifier: verifier,
+            expectedState: state,
+            expectedNonce: nonce,
+          },
         );
-        options.tell(url);
+        if (!tokens.id_token) throw new Error('the provider sent no id_token');
+        return tokens.id_token;
+      } catch (error) {
+        throw new SignInError(
+          'callback',
+          `the identity provider's answer could not be used: ${(error as Error).message}`,
+        );
       }
-    }
-    options.tell('Waiting for the sign-in to finish in the browser (Ctrl-C to cancel)...');
-    const result = await outcome;
-    if (result.error) throw result.error;
-    return result.idToken!;
-  } finally {
-    options.clock.clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    await listener.close();
-  }
+    },
+    browser: options.browser,
+    noBrowser: options.noBrowser,
+    clock: options.clock,
+    timeoutMs: options.timeoutMs ?? JWT_DEFAULTS.timeoutMs,
+    signal: options.signal,
+    tell: options.tell,
+  });
 }
 
 /** The device authorization grant: a code to enter elsewhere, polled as the provider asks. */

@@ -50,6 +50,7 @@ function page(answer: CallbackAnswer): string {
 export class LoopbackListener {
   private readonly servers: Server[] = [];
   private handling = false;
+  private closing?: Promise<void>;
 
   private constructor(
     private readonly callbackPath: string,
@@ -103,16 +104,19 @@ export class LoopbackListener {
     return (this.servers[0]!.address() as AddressInfo).port;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(
+  /** Stops listening; a page still being sent goes out first (cut after a second at most). */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(
       this.servers.map(
         (server) =>
           new Promise<void>((resolve) => {
-            server.closeAllConnections();
             server.close(() => resolve());
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), 1000).unref();
           }),
       ),
-    );
+    ).then(() => undefined);
+    return this.closing;
   }
 
   private async listen(address: string, port: number): Promise<void> {

@@ -3,8 +3,7 @@ import { z } from '../../shared/zod.js';
 import type { BrowserOpener, Clock } from '../ports.js';
 import type { VaultClient } from './client.js';
 import { plainVaultErrors, VaultError } from './errors.js';
-import { LoopbackListener } from './loopback-listener.js';
-import type { CallbackAnswer, CallbackRequest } from './loopback-listener.js';
+import { browserRound } from './browser-round.js';
 import { completeMfa } from './mfa.js';
 import type { MfaPrompt } from './mfa.js';
 import type { VaultAuth } from './schemas.js';
@@ -84,127 +83,64 @@ function authUrlProblem(error: VaultError, mount: string, role: string | undefin
  */
 export async function oidcLogin(options: OidcLoginOptions): Promise<VaultAuth> {
   const mount = (options.mount ?? OIDC_DEFAULTS.mount).replace(/^\/+|\/+$/g, '');
-  const port = options.port ?? OIDC_DEFAULTS.port;
   const scheme = options.callbackScheme ?? OIDC_DEFAULTS.callbackScheme;
   const host = options.callbackHost ?? OIDC_DEFAULTS.callbackHost;
   const nonce = clientNonce();
-  let settle!: (outcome: { auth?: VaultAuth; error?: Error }) => void;
-  const outcome = new Promise<{ auth?: VaultAuth; error?: Error }>((resolve) => (settle = resolve));
-  let expectedState: string | undefined;
-
-  const handle = async (request: CallbackRequest): Promise<CallbackAnswer> => {
-    const params = request.params;
-    if (expectedState === undefined || params.get('state') !== expectedState) {
-      return {
-        status: 400,
-        title: 'Not this sign-in',
-        message:
-          'This answer does not belong to the sign-in vault-aws-tray is waiting for; it was ignored.',
-        done: false,
-      };
-    }
-    const idpError = params.get('error');
-    if (idpError) {
-      const description = params.get('error_description');
-      const message = `the identity provider refused the sign-in: ${description ? `${description} (${idpError})` : idpError}`;
-      settle({ error: new SignInError('idp', message) });
-      return { status: 400, title: 'Sign-in refused', message: `The ${message}.`, done: true };
-    }
-    const query: Record<string, string> = {
-      state: expectedState,
-      code: params.get('code') ?? '',
-      id_token: params.get('id_token') ?? '',
-      client_nonce: nonce,
-    };
-    try {
-      if (request.method === 'POST') {
-        // form_post: Vault keeps the posted code against the state; the GET then completes it.
-        await options.client.postForm(`auth/${mount}/oidc/callback`, new URLSearchParams(query));
-        query.id_token = '';
-      }
-      const login = await options.client.read(`auth/${mount}/oidc/callback`, z.null(), query);
-      const auth = login.envelope.auth;
-      if (!auth) throw new SignInError('callback', 'Vault answered the sign-in without a token');
-      settle({ auth });
-      return {
-        status: 200,
-        title: 'Signed in to Vault',
-        message: 'You can close this window and go back to vault-aws-tray.',
-        done: true,
-      };
-    } catch (error) {
-      const message =
-        error instanceof VaultError
-          ? plainVaultErrors(error.details.vaultErrors ?? []).join('; ') || error.message
-          : (error as Error).message;
-      settle({ error: new SignInError('callback', `Vault refused the sign-in: ${message}`) });
-      return {
-        status: 400,
-        title: 'Sign-in failed',
-        message: `Vault refused the sign-in: ${message}`,
-        done: true,
-      };
-    }
-  };
-
-  const listener = await LoopbackListener.start({
-    port,
+  const auth = await browserRound<VaultAuth>({
+    port: options.port ?? OIDC_DEFAULTS.port,
     listenAddress: options.listenAddress ?? OIDC_DEFAULTS.listenAddress,
     callbackPath: CALLBACK_PATH,
-    handle,
-  }).catch((error: unknown) => {
-    throw new SignInError('listener', (error as Error).message);
-  });
-  const timer = options.clock.setTimeout(() => {
-    const minutes = Math.round((options.timeoutMs ?? OIDC_DEFAULTS.timeoutMs) / 60_000);
-    settle({
-      error: new SignInError(
-        'timeout',
-        `no sign-in came back within ${minutes || '<1'} min; run login again`,
-      ),
-    });
-  }, options.timeoutMs ?? OIDC_DEFAULTS.timeoutMs);
-  const onAbort = () => settle({ error: new SignInError('cancelled', 'sign-in cancelled') });
-  options.signal?.addEventListener('abort', onAbort);
-  try {
-    const redirectUri = `${scheme}://${host}:${listener.port}${CALLBACK_PATH}`;
-    let authUrl: string;
-    try {
-      const answer = await options.client.write(
-        `auth/${mount}/oidc/auth_url`,
-        { role: options.role ?? '', redirect_uri: redirectUri, client_nonce: nonce },
-        authUrlData,
-      );
-      authUrl = answer.data.auth_url;
-    } catch (error) {
-      throw error instanceof VaultError ? authUrlProblem(error, mount, options.role) : error;
-    }
-    if (!authUrl) {
-      throw new SignInError(
-        'redirect_not_allowed',
-        `Vault role ${options.role ? `"${options.role}"` : `(the default role of auth/${mount}/)`} does not allow the redirect URI ${redirectUri}, or Vault cannot reach its OIDC provider; ask the Vault admin to add ${redirectUri} to the role's allowed_redirect_uris`,
-      );
-    }
-    expectedState = new URL(authUrl).searchParams.get('state') ?? undefined;
-    if (options.noBrowser) {
-      options.tell(authUrl);
-    } else {
+    redirectUri: (port) => `${scheme}://${host}:${port}${CALLBACK_PATH}`,
+    async start(redirectUri) {
+      let authUrl: string;
       try {
-        await options.browser.open(authUrl);
-      } catch (error) {
-        options.tell(
-          `could not open a browser (${(error as Error).message}); open this address to sign in:`,
+        const answer = await options.client.write(
+          `auth/${mount}/oidc/auth_url`,
+          { role: options.role ?? '', redirect_uri: redirectUri, client_nonce: nonce },
+          authUrlData,
         );
-        options.tell(authUrl);
+        authUrl = answer.data.auth_url;
+      } catch (error) {
+        throw error instanceof VaultError ? authUrlProblem(error, mount, options.role) : error;
       }
-    }
-    options.tell('Waiting for the sign-in to finish in the browser (Ctrl-C to cancel)...');
-    const result = await outcome;
-    if (result.error) throw result.error;
-    return await completeMfa(options.client, result.auth!, options.askTotp);
-  } finally {
-    options.clock.clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    await listener.close();
-  }
+      if (!authUrl) {
+        throw new SignInError(
+          'redirect_not_allowed',
+          `Vault role ${options.role ? `"${options.role}"` : `(the default role of auth/${mount}/)`} does not allow the redirect URI ${redirectUri}, or Vault cannot reach its OIDC provider; ask the Vault admin to add ${redirectUri} to the role's allowed_redirect_uris`,
+        );
+      }
+      // Vault checks the state too; the listener checks it first so a stray request ends nothing.
+      return { url: authUrl, state: new URL(authUrl).searchParams.get('state') ?? undefined };
+    },
+    async complete(request) {
+      const query: Record<string, string> = {
+        state: request.params.get('state') ?? '',
+        code: request.params.get('code') ?? '',
+        id_token: request.params.get('id_token') ?? '',
+        client_nonce: nonce,
+      };
+      try {
+        if (request.method === 'POST') {
+          // form_post: Vault keeps the posted code against the state; the GET then completes it.
+          await options.client.postForm(`auth/${mount}/oidc/callback`, new URLSearchParams(query));
+          query.id_token = '';
+        }
+        const login = await options.client.read(`auth/${mount}/oidc/callback`, z.null(), query);
+        if (!login.envelope.auth)
+          throw new SignInError('callback', 'Vault answered the sign-in without a token');
+        return login.envelope.auth;
+      } catch (error) {
+        if (!(error instanceof VaultError)) throw error;
+        const said = plainVaultErrors(error.details.vaultErrors ?? []).join('; ') || error.message;
+        throw new SignInError('callback', `Vault refused the sign-in: ${said}`);
+      }
+    },
+    browser: options.browser,
+    noBrowser: options.noBrowser,
+    clock: options.clock,
+    timeoutMs: options.timeoutMs ?? OIDC_DEFAULTS.timeoutMs,
+    signal: options.signal,
+    tell: options.tell,
+  });
+  return completeMfa(options.client, auth, options.askTotp);
 }
