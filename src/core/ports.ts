@@ -50,3 +50,22 @@ export interface SettingsStore {
 export interface BrowserOpener {
   open(url: string): Promise<void>;
 }
+
+/** A notice for the user: an OS notification in the app, a stderr line (and notify-send) in the CLI. */
+export interface Notice {
+  /** What it is about, for throttling: `<profile>:<state>` or `session:<state>`. */
+  key: string;
+  title: string;
+  body: string;
+  urgency: 'normal' | 'critical';
+}
+
+export interface Notifier {
+  notify(notice: Notice): void;
+}
+
+/** The machine going to sleep and waking up (powerMonitor in the app). */
+export interface PowerEvents {
+  onSuspend(listener: () => void): () => void;
+  onResume(listener: () => void): () => void;
+}

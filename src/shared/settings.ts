@@ -19,6 +19,8 @@ export const profileSettingsSchema = z.object({
   roleArn: z.string().optional(),
   roleSessionName: z.string().optional(),
   region: z.string().optional(),
+  /** Refresh this long before expiry; a third of the lifetime when absent (at most half of it). */
+  leadSeconds: durationSeconds.optional(),
   /** An existing section of this name is taken over (its old text backed up) at the first write. */
   adopt: z.boolean().default(false),
   /** Set once the app has written the profile: from then on it is the app's to rewrite. */
@@ -53,6 +55,22 @@ export const settingsSchema = z.object({
         message: 'a profile name is not a valid AWS profile name',
       },
     ),
+  engine: z
+    .object({
+      /** A managed profile changed by another program: write it back, or stop managing it. */
+      externalEdits: z.enum(['restore', 'detach']).default('restore'),
+      /** Remove a profile's sections once its credentials have expired and cannot be refreshed. */
+      removeExpired: z.boolean().default(false),
+      notifications: z.boolean().default(true),
+      /** Warn this long before the Vault session's hard end. */
+      sessionEndingSoonMinutes: z.number().int().positive().default(15),
+    })
+    .default({
+      externalEdits: 'restore',
+      removeExpired: false,
+      notifications: true,
+      sessionEndingSoonMinutes: 15,
+    }),
   files: z
     .object({
       credentialsFile: z.string().optional(),

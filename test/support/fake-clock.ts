@@ -51,9 +51,18 @@ export class FakeClock implements Clock {
     this.current = target;
   }
 
-  /** Jumps the wall clock without firing timers, as a suspend or a clock change does. */
+  /** Jumps the wall clock without firing timers, as a clock change does. */
   jump(ms: number): void {
     this.current += ms;
+  }
+
+  /**
+   * A suspend of `ms`: the wall clock moves on, but pending timers, which run on the monotonic
+   * clock in Node, are pushed back by as much, so they fire late, as after a real sleep.
+   */
+  sleep(ms: number): void {
+    this.current += ms;
+    for (const timer of this.timers) timer.at += ms;
   }
 
   pendingTimers(): number {

@@ -8,7 +8,7 @@ import { profileNameProblem } from '../../shared/profile-name.js';
 import type { Clock } from '../ports.js';
 import { CredentialsFileError, brokenFileError } from './errors.js';
 import type { AwsFilePaths } from './file-paths.js';
-import { findSection, parseIni, type IniDocument } from './ini-document.js';
+import { findSection, optionValue, parseIni, type IniDocument } from './ini-document.js';
 import {
   IniEditor,
   configEntries,
@@ -41,6 +41,8 @@ export interface WriteReport {
 
 export interface ProfileInspection {
   readonly inCredentialsFile: boolean;
+  /** The key id in the credentials file's section (not a secret): tells whose keys are there. */
+  readonly accessKeyId: string | undefined;
   readonly inConfigFile: boolean;
   readonly shadowing: readonly ShadowingFinding[];
 }
@@ -71,40 +73,40 @@ export class CredentialsFileWriter {
     this.fs = options.fs ?? nodeFs;
   }
 
-  /** Writes fresh credentials for managed profiles: one write of each file for the batch. */
-  async applyProfiles(updates: readonly ProfileUpdate[]): Promise<WriteReport> {
+  /**
+   * Writes fresh credentials for a batch of profiles in one write of each file. Profiles in
+   * `adding` are new to the app: the write is refused if either file already has a section for
+   * one of them (only adopting takes such a section).
+   */
+  async applyProfiles(
+    updates: readonly ProfileUpdate[],
+    options: { adding?: ReadonlySet<string> } = {},
+  ): Promise<WriteReport> {
     checkUpdates(updates);
     if (updates.length === 0) return { written: [], backups: [], shadowing: [] };
     return this.edit(
       updates.map((u) => u.profile),
       ([credentials, config]) => {
+        for (const { profile } of updates) {
+          if (!options.adding?.has(profile)) continue;
+          const existing =
+            sectionLine(
+              credentials!,
+              credentialsSectionName(profile),
+              this.paths.credentialsFile,
+            ) ?? sectionLine(config!, configSectionName(profile), this.paths.configFile);
+          if (existing !== undefined) {
+            throw new CredentialsFileError(
+              'not-ours',
+              `${existing}: profile ${profile} already exists and the app does not manage it; adopt it to let the app replace it (its old content is kept in a backup)`,
+            );
+          }
+        }
         const editors = [new IniEditor(credentials!), new IniEditor(config!)] as const;
         for (const update of updates) setProfile(editors, update);
         return finish(editors, updates);
       },
     );
-  }
-
-  /** Adds a profile; refused if either file already has a section for it. */
-  async addProfile(update: ProfileUpdate): Promise<WriteReport> {
-    checkUpdates([update]);
-    return this.edit([update.profile], ([credentials, config]) => {
-      const existing =
-        sectionLine(
-          credentials!,
-          credentialsSectionName(update.profile),
-          this.paths.credentialsFile,
-        ) ?? sectionLine(config!, configSectionName(update.profile), this.paths.configFile);
-      if (existing !== undefined) {
-        throw new CredentialsFileError(
-          'not-ours',
-          `${existing}: profile ${update.profile} already exists and the app does not manage it; adopt it to let the app replace it (its old content is kept in a backup)`,
-        );
-      }
-      const editors = [new IniEditor(credentials!), new IniEditor(config!)] as const;
-      setProfile(editors, update);
-      return finish(editors, [update]);
-    });
   }
 
   /**
@@ -154,8 +156,10 @@ export class CredentialsFileWriter {
       this.read(this.paths.credentialsFile),
       this.read(this.paths.configFile),
     ]);
+    const section = findSection(credentials, credentialsSectionName(profile));
     return {
-      inCredentialsFile: findSection(credentials, credentialsSectionName(profile)) !== undefined,
+      inCredentialsFile: section !== undefined,
+      accessKeyId: section && optionValue(credentials, section, 'aws_access_key_id'),
       inConfigFile: findSection(config, configSectionName(profile)) !== undefined,
       shadowing: this.shadowing([credentials, config], [profile]),
     };

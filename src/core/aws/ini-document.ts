@@ -177,3 +177,19 @@ export function optionEnd(doc: IniDocument, option: number): number {
 export function findSection(doc: IniDocument, name: string): IniSection | undefined {
   return doc.sections.find((section) => section.name === name);
 }
+
+/** The value of `key` in a section as Python reads a one-line value: after `=` or `:`, trimmed. */
+export function optionValue(
+  doc: IniDocument,
+  section: IniSection,
+  key: string,
+): string | undefined {
+  for (let i = section.header + 1; i < section.end; i++) {
+    const line = doc.lines[i]!;
+    if (line.kind !== 'option' || line.name !== key) continue;
+    const text = lineText(doc, i);
+    const at = text.search(/[=:]/);
+    return at < 0 ? undefined : text.slice(at + 1).trim();
+  }
+  return undefined;
+}

@@ -59,12 +59,15 @@ export function buildStatus(input: {
   sessionState: SessionStateName;
   profiles: Record<string, ProfileSettings>;
   records: Record<string, ProfileRecord>;
+  /** Profiles being refreshed right now. */
+  refreshing?: ReadonlySet<string>;
+  engine?: AppStatus['engine'];
 }): AppStatus {
   const { now, session } = input;
   return {
     version: 1,
     generatedAt: new Date(now).toISOString(),
-    engine: 'none',
+    engine: input.engine ?? 'none',
     session: {
       state: input.sessionState,
       address: session?.address ?? null,
@@ -78,7 +81,9 @@ export function buildStatus(input: {
       const record = input.records[name] ?? {};
       return {
         name,
-        state: profileState(record, input.sessionState, now),
+        state: input.refreshing?.has(name)
+          ? 'refreshing'
+          : profileState(record, input.sessionState, now),
         mount: binding.mount,
         role: binding.role,
         endpoint: binding.endpoint,
@@ -86,7 +91,7 @@ export function buildStatus(input: {
         expiresAt: iso(record.expiresAt),
         grantedTtlSeconds: record.grantedTtlSeconds ?? null,
         lastRefreshAt: iso(record.lastRefreshAt),
-        nextRefreshAt: null,
+        nextRefreshAt: iso(record.nextRefreshAt),
         lastError: record.lastError
           ? { ...record.lastError, at: new Date(record.lastError.at).toISOString() }
           : null,

@@ -7,6 +7,8 @@ export interface ProfileRecord {
   expiresAt?: number;
   grantedTtlSeconds?: number;
   lastRefreshAt?: number;
+  /** When the engine will refresh it next (persisted so `status` can show it). */
+  nextRefreshAt?: number;
   /** The last refresh's failure; the next success clears it. */
   lastError?: { at: number; kind: string; message: string };
 }

@@ -52,6 +52,18 @@ async function mapLimited<T, R>(
   return results;
 }
 
+async function isTaken(writer: CredentialsFileWriter, profile: string): Promise<boolean> {
+  const found = await writer.inspect(profile).catch(() => undefined);
+  return found !== undefined && (found.inCredentialsFile || found.inConfigFile);
+}
+
+function notOurs(profile: string): CredentialsFileError {
+  return new CredentialsFileError(
+    'not-ours',
+    `profile ${profile} already exists in the AWS files and the app does not manage it; add it with --adopt to take it over`,
+  );
+}
+
 function failure(profile: string, error: unknown): RefreshOutcome {
   if (error instanceof VaultError || error instanceof CredentialsFileError) {
     return { profile, ok: false, kind: error.kind, message: error.message };
@@ -63,7 +75,7 @@ function failure(profile: string, error: unknown): RefreshOutcome {
 
 /**
  * Reads fresh credentials for every target from Vault, then writes the ones that came back in one
- * write of the files (profiles written for the first time are added, or adopted, one by one). A
+ * write of the files (only a profile taken over from someone else gets a write of its own). A
  * failing role never blocks the others, and writes nothing for itself: its last valid credentials
  * stay in the file until they expire.
  */
@@ -103,21 +115,35 @@ export async function refreshProfiles(
     });
   const shadowing: ShadowingFinding[] = [];
 
-  const managed = ready.filter((r) => r.target.settings.written);
-  if (managed.length > 0) {
-    try {
-      shadowing.push(...(await deps.writer.applyProfiles(managed.map(update))).shadowing);
-      managed.forEach(succeeded);
-    } catch (error) {
-      for (const r of managed) outcomes.set(r.target.profile, failure(r.target.profile, error));
+  // New profiles whose name is taken by someone else's section fail alone, before the write, so
+  // that the batch (managed and new together, one write) still goes through for the others.
+  const adopting = ready.filter((r) => !r.target.settings.written && r.target.settings.adopt);
+  const batch: typeof ready = [];
+  for (const entry of ready.filter((r) => !adopting.includes(r))) {
+    if (!entry.target.settings.written && (await isTaken(deps.writer, entry.target.profile))) {
+      outcomes.set(
+        entry.target.profile,
+        failure(entry.target.profile, notOurs(entry.target.profile)),
+      );
+    } else {
+      batch.push(entry);
     }
   }
-  for (const entry of ready.filter((r) => !r.target.settings.written)) {
+  if (batch.length > 0) {
+    const adding = new Set(
+      batch.filter((r) => !r.target.settings.written).map((r) => r.target.profile),
+    );
     try {
-      const write = entry.target.settings.adopt
-        ? deps.writer.adoptProfile(update(entry))
-        : deps.writer.addProfile(update(entry));
-      shadowing.push(...(await write).shadowing);
+      shadowing.push(...(await deps.writer.applyProfiles(batch.map(update), { adding })).shadowing);
+      batch.forEach(succeeded);
+    } catch (error) {
+      for (const r of batch) outcomes.set(r.target.profile, failure(r.target.profile, error));
+    }
+  }
+  // Taking over someone else's section is a one-time write of its own, with its backup.
+  for (const entry of adopting) {
+    try {
+      shadowing.push(...(await deps.writer.adoptProfile(update(entry))).shadowing);
       succeeded(entry);
     } catch (error) {
       outcomes.set(entry.target.profile, failure(entry.target.profile, error));

@@ -1,5 +1,7 @@
 import type { SessionStateName } from '../../shared/states.js';
 import type { Clock, Logger, SecretStore, TimerHandle } from '../ports.js';
+import { ENDING_SOON_MS } from './app-status.js';
+import { BACKOFF_MAX_MS, BACKOFF_MIN_MS } from './refresh-policy.js';
 import type { VaultClient } from '../vault/client.js';
 import { VaultError } from '../vault/errors.js';
 import type { VaultAuth } from '../vault/schemas.js';
@@ -9,9 +11,6 @@ import { z } from '../../shared/zod.js';
 
 /** Renew at this share of the time left, as Vault's own LifetimeWatcher roughly does (§7.2). */
 const RENEW_AT = 2 / 3;
-const BACKOFF_MIN_MS = 5_000;
-const BACKOFF_MAX_MS = 5 * 60_000;
-export const DEFAULT_ENDING_SOON_MS = 15 * 60_000;
 
 export interface SessionSnapshot {
   state: SessionStateName;
@@ -119,6 +118,11 @@ export class SessionKeeper {
     this.set({ state: 'signed_out' });
   }
 
+  /** Vault refused the token elsewhere (a refresh saw `invalid token`): sign in again. */
+  rejected(): void {
+    if (this.snapshotValue.state !== 'signed_out') this.expired();
+  }
+
   stop(): void {
     this.clearTimers();
   }
@@ -172,7 +176,7 @@ export class SessionKeeper {
     this.clearTimers();
     const now = this.options.clock.now();
     if (session.expiresAt === null) return this.set({ state: 'active', session });
-    const endingSoonMs = this.options.endingSoonMs ?? DEFAULT_ENDING_SOON_MS;
+    const endingSoonMs = this.options.endingSoonMs ?? ENDING_SOON_MS;
     const end = hardEndAt ?? session.expiresAt;
     let nextRenewAt: number | undefined;
     if (hardEndAt === undefined) {

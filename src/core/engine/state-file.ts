@@ -13,6 +13,7 @@ const recordSchema = z.object({
   expiresAt: z.number().optional(),
   grantedTtlSeconds: z.number().optional(),
   lastRefreshAt: z.number().optional(),
+  nextRefreshAt: z.number().optional(),
   lastError: z.object({ at: z.number(), kind: z.string(), message: z.string() }).optional(),
 });
 

@@ -282,7 +282,9 @@ describe('refusals leave the files exactly as they were', () => {
     seed(credentialsFile, '[other]\nk = v\n\n[dev] # hand-made\naws_access_key_id = MINE\n');
     seed(configFile, '[profile dev]\ncredential_process = /bin/helper\n');
     const before = [state(credentialsFile), state(configFile)];
-    const error = await refusal(writer().addProfile(update('dev', 1)));
+    const error = await refusal(
+      writer().applyProfiles([update('dev', 1)], { adding: new Set(['dev']) }),
+    );
     expect(error.kind).toBe('not-ours');
     expect(error.message).toMatch(new RegExp(`^${credentialsFile}:4: profile dev already exists`));
     expect([state(credentialsFile), state(configFile)]).toEqual(before);

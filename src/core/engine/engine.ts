@@ -1,0 +1,536 @@
+import type { Settings } from '../../shared/settings.js';
+import type { CredentialsFileWriter } from '../aws/credentials-file-writer.js';
+import type { AwsFilePaths } from '../aws/file-paths.js';
+import type {
+  Clock,
+  Logger,
+  Notifier,
+  PowerEvents,
+  SecretStore,
+  SettingsStore,
+  TimerHandle,
+} from '../ports.js';
+import type { VaultClient } from '../vault/client.js';
+import type { VaultAuth } from '../vault/schemas.js';
+import { buildStatus } from './app-status.js';
+import type { AppStatus } from './app-status.js';
+import { watchFiles } from './file-watcher.js';
+import type { FileWatcher } from './file-watcher.js';
+import { localTime, noticesFor } from './notification-policy.js';
+import type { TimeFormat } from './notification-policy.js';
+import type { ProfileRecord } from './profile-state.js';
+import { refreshProfiles } from './refresh.js';
+import type { RefreshResult } from './refresh.js';
+import { refreshAt, retryAt } from './refresh-policy.js';
+import { SessionKeeper } from './session-keeper.js';
+import type { SessionSnapshot } from './session-keeper.js';
+import type { StateFile } from './state-file.js';
+
+/** The daemon looks at the wall clock this often to notice a suspend or a clock change. */
+export const DRIFT_CHECK_MS = 60_000;
+/** A drift check this late means the machine slept or the clock was changed. */
+const DRIFT_TOLERANCE_MS = 15_000;
+
+export interface EngineOptions {
+  role: 'daemon' | 'app';
+  settings: SettingsStore;
+  /** The settings file, watched for changes made by another program (the CLI). */
+  settingsPath?: string;
+  secrets: SecretStore;
+  state: StateFile;
+  clock: Clock;
+  logger: Logger;
+  notifier: Notifier;
+  power?: PowerEvents;
+  /** A client for the Vault of these settings. */
+  client(settings: Settings, token?: string): VaultClient;
+  writer(settings: Settings): CredentialsFileWriter;
+  awsPaths(settings: Settings): AwsFilePaths;
+  /** The interactive sign-in of the configured method; only ever on a user's request. */
+  signIn(settings: Settings): Promise<VaultAuth>;
+  /** The plain-Node daemon has no powerMonitor: it checks the wall clock once a minute instead. */
+  driftCheck?: boolean;
+  /** Watch the AWS files and the settings file (off in tests that do not need it). */
+  watch?: boolean;
+  random?: () => number;
+  timeFormat?: TimeFormat;
+}
+
+export class SignInNeededError extends Error {
+  override readonly name = 'SignInNeededError';
+}
+
+/**
+ * The engine (design.md "Data flow"): one timer for the next due instant, due profiles refreshed
+ * together (at most 4 reads at once, one write per batch), failures retried with backoff, the
+ * Vault session kept alive, the AWS files watched, and every change of state told to listeners
+ * and, through the notification policy, to the user.
+ */
+export class Engine {
+  private settings: Settings;
+  private keeper?: SessionKeeper;
+  private readonly records = new Map<string, ProfileRecord>();
+  private readonly due = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
+  /** The key id last written for each profile: an edit by someone else shows as another one. */
+  private readonly ours = new Map<string, string>();
+  private readonly refreshing = new Set<string>();
+  private readonly sent = new Map<string, number>();
+  private readonly listeners = new Set<(status: AppStatus) => void>();
+  private timer?: TimerHandle;
+  private driftTimer?: TimerHandle;
+  private lastDriftCheck = 0;
+  private batch: Promise<unknown> = Promise.resolve();
+  private last?: AppStatus;
+  private watcher?: FileWatcher;
+  private unsubscribe: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.settings = options.settings.read();
+  }
+
+  async start(): Promise<void> {
+    const stored = await this.options.state.read();
+    for (const [name, record] of Object.entries(stored.profiles)) this.records.set(name, record);
+    await this.startSession();
+    for (const name of Object.keys(this.settings.profiles)) this.scheduleFirst(name);
+    if (this.options.watch ?? true) this.watch();
+    if (this.options.power) {
+      this.unsubscribe.push(this.options.power.onResume(() => this.woke('the machine woke up')));
+      this.unsubscribe.push(
+        this.options.power.onSuspend(() =>
+          this.options.logger.info('the machine is going to sleep'),
+        ),
+      );
+    }
+    if (this.options.driftCheck) {
+      this.lastDriftCheck = this.now();
+      this.armDriftCheck();
+    }
+    this.changed();
+    // What is due now (missing, expired, never written) is refreshed without waiting for a timer.
+    this.tick();
+  }
+
+  status(): AppStatus {
+    const snapshot = this.keeper?.snapshot() ?? { state: 'signed_out' as const };
+    return buildStatus({
+      now: this.now(),
+      session: snapshot.session,
+      sessionState: snapshot.state,
+      profiles: this.settings.profiles,
+      records: Object.fromEntries(this.records),
+      refreshing: this.refreshing,
+      engine: this.options.role,
+    });
+  }
+
+  onChange(listener: (status: AppStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when the batch in flight (if any) and the session's work are done. */
+  async settled(): Promise<void> {
+    let seen: Promise<unknown>;
+    do {
+      seen = this.batch;
+      await seen.catch(() => undefined);
+      await this.keeper?.settled();
+    } while (seen !== this.batch);
+  }
+
+  /**
+   * A user's "Refresh": full fresh credentials now, even when the current ones are still fresh.
+   * Without a usable session it asks the user to sign in rather than opening anything.
+   */
+  async refreshNow(names?: string[]): Promise<RefreshResult> {
+    const targets = names ?? Object.keys(this.settings.profiles);
+    if (!this.keeper?.currentToken()) throw new SignInNeededError('sign in to Vault first');
+    return this.enqueue(targets);
+  }
+
+  /** The user's sign-in (the only path that may open a browser). */
+  async signIn(): Promise<SessionSnapshot> {
+    if (!this.keeper) await this.startSession();
+    if (!this.keeper)
+      throw new SignInNeededError(
+        'no Vault is configured: sign in from the CLI or the window first',
+      );
+    return this.keeper.signIn();
+  }
+
+  async signOut(): Promise<void> {
+    await this.keeper?.logout();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+    if (this.driftTimer) this.options.clock.clearTimeout(this.driftTimer);
+    for (const off of this.unsubscribe) off();
+    this.keeper?.stop();
+    await this.watcher?.close();
+    await this.batch.catch(() => undefined);
+  }
+
+  // ---- session ----------------------------------------------------------------------------
+
+  private async startSession(): Promise<void> {
+    const vault = this.settings.vault;
+    if (!vault) return;
+    this.keeper?.stop();
+    this.keeper = new SessionKeeper({
+      address: vault.address,
+      namespace: vault.namespace,
+      client: (token) => this.options.client(this.settings, token),
+      secrets: this.options.secrets,
+      clock: this.options.clock,
+      logger: this.options.logger,
+      endingSoonMs: this.settings.engine.sessionEndingSoonMinutes * 60_000,
+      signIn: () => this.options.signIn(this.settings),
+      onChange: (snapshot) => this.sessionChanged(snapshot),
+    });
+    await this.keeper.start().catch((error: unknown) => {
+      this.options.logger.warn(
+        `could not ask Vault about the session: ${(error as Error).message}`,
+      );
+    });
+  }
+
+  private sessionChanged(snapshot: SessionSnapshot): void {
+    this.options.logger.info(`Vault session: ${snapshot.state.replace(/_/g, ' ')}`);
+    void this.options.state
+      .update((state) => ({ ...state, session: snapshot.session }))
+      .catch((error: unknown) =>
+        this.options.logger.warn(`could not save the session state: ${(error as Error).message}`),
+      );
+    this.changed();
+    this.arm();
+  }
+
+  // ---- scheduling -------------------------------------------------------------------------
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+
+  /** At start: refresh at once what is missing, expired or never written; the rest when due. */
+  private scheduleFirst(name: string): void {
+    const record = this.records.get(name);
+    const binding = this.settings.profiles[name];
+    if (!binding) return;
+    if (
+      !binding.written ||
+      record?.expiresAt === undefined ||
+      !record.grantedTtlSeconds ||
+      record.expiresAt <= this.now()
+    ) {
+      this.due.set(name, this.now());
+      return;
+    }
+    this.due.set(
+      name,
+      record.nextRefreshAt ?? this.nextRefresh(name, record.expiresAt, record.grantedTtlSeconds),
+    );
+  }
+
+  private nextRefresh(name: string, expiresAt: number, grantedTtlSeconds: number): number {
+    const lead = this.settings.profiles[name]?.leadSeconds;
+    return refreshAt({
+      expiresAt,
+      lifetimeMs: grantedTtlSeconds * 1000,
+      leadMs: lead === undefined ? undefined : lead * 1000,
+      random: this.options.random,
+    });
+  }
+
+  private canRefresh(): boolean {
+    return this.keeper?.currentToken() !== undefined;
+  }
+
+  /** One timer: the next due refresh, or the next expiry (so states change on time). */
+  private arm(): void {
+    if (this.stopped) return;
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.now();
+    const instants: number[] = [];
+    if (this.canRefresh()) {
+      for (const [name, at] of this.due) if (!this.refreshing.has(name)) instants.push(at);
+    }
+    for (const record of this.records.values()) {
+      if (record.expiresAt !== undefined && record.expiresAt > now) instants.push(record.expiresAt);
+    }
+    if (instants.length === 0) return;
+    const next = Math.min(...instants);
+    this.timer = this.options.clock.setTimeout(() => this.tick(), Math.max(0, next - now));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    const now = this.now();
+    const due = this.canRefresh()
+      ? [...this.due]
+          .filter(([name, at]) => at <= now && !this.refreshing.has(name))
+          .map(([name]) => name)
+      : [];
+    if (due.length > 0) void this.enqueue(due).catch(() => undefined);
+    else {
+      this.expire();
+      this.changed();
+      this.arm();
+    }
+  }
+
+  private woke(why: string): void {
+    this.options.logger.info(`${why}: refreshing what is due`);
+    // Retries waiting on backoff are due at once too: the network may just be back.
+    const now = this.now();
+    for (const [name, at] of this.due)
+      if (this.failures.has(name) && at > now) this.due.set(name, now);
+    this.tick();
+  }
+
+  private armDriftCheck(): void {
+    this.driftTimer = this.options.clock.setTimeout(() => {
+      const now = this.now();
+      const late = now - this.lastDriftCheck - DRIFT_CHECK_MS;
+      this.lastDriftCheck = now;
+      if (late > DRIFT_TOLERANCE_MS)
+        this.woke(
+          `the clock moved ${Math.round(late / 1000)} s more than expected (a suspend, or a clock change)`,
+        );
+      this.armDriftCheck();
+    }, DRIFT_CHECK_MS);
+  }
+
+  /** Removes expired sections when the user asked for it. */
+  private expire(): void {
+    if (!this.settings.engine.removeExpired) return;
+    const now = this.now();
+    for (const [name, record] of this.records) {
+      if (
+        record.expiresAt !== undefined &&
+        record.expiresAt <= now &&
+        this.settings.profiles[name]?.written
+      ) {
+        this.options.logger.info(`${name}: expired; removing its sections as the settings ask`);
+        void this.options
+          .writer(this.settings)
+          .removeProfile(name)
+          .catch((error: unknown) =>
+            this.options.logger.warn(
+              `${name}: could not remove its sections: ${(error as Error).message}`,
+            ),
+          );
+        this.records.set(name, { ...record, expiresAt: undefined });
+      }
+    }
+  }
+
+  // ---- refreshing -------------------------------------------------------------------------
+
+  /** Refreshes `names` as one batch after the batch in flight, and reschedules. */
+  private enqueue(names: string[]): Promise<RefreshResult> {
+    const run = this.batch.catch(() => undefined).then(() => this.refreshBatch(names));
+    this.batch = run;
+    return run;
+  }
+
+  private async refreshBatch(names: string[]): Promise<RefreshResult> {
+    const targets = names
+      .filter((n) => this.settings.profiles[n])
+      .map((profile) => ({ profile, settings: this.settings.profiles[profile]! }));
+    const token = this.keeper?.currentToken();
+    if (!token || targets.length === 0) {
+      this.arm();
+      return { outcomes: [], shadowing: [], signInNeeded: !token };
+    }
+    for (const { profile } of targets) this.refreshing.add(profile);
+    this.changed();
+    let result: RefreshResult;
+    try {
+      result = await refreshProfiles(
+        {
+          client: this.options.client(this.settings, token),
+          writer: this.options.writer(this.settings),
+          clock: this.options.clock,
+        },
+        targets,
+      );
+    } finally {
+      for (const { profile } of targets) this.refreshing.delete(profile);
+    }
+    const now = this.now();
+    const written: string[] = [];
+    for (const outcome of result.outcomes) {
+      const record = this.records.get(outcome.profile) ?? {};
+      if (outcome.ok) {
+        const { expiresAt, grantedTtlSeconds, accessKeyId } = outcome.credentials;
+        const next = this.nextRefresh(outcome.profile, expiresAt, grantedTtlSeconds);
+        this.records.set(outcome.profile, {
+          expiresAt,
+          grantedTtlSeconds,
+          lastRefreshAt: now,
+          nextRefreshAt: next,
+        });
+        this.due.set(outcome.profile, next);
+        this.failures.delete(outcome.profile);
+        this.ours.set(outcome.profile, accessKeyId);
+        written.push(outcome.profile);
+        this.options.logger.info(
+          `${outcome.profile}: refreshed; valid until ${new Date(expiresAt).toISOString()}, next refresh ${new Date(next).toISOString()}`,
+        );
+        for (const warning of outcome.warnings)
+          this.options.logger.warn(`${outcome.profile}: Vault says: ${warning}`);
+      } else {
+        const failures = (this.failures.get(outcome.profile) ?? 0) + 1;
+        this.failures.set(outcome.profile, failures);
+        const next = retryAt({
+          now,
+          failures,
+          expiresAt: record.expiresAt,
+          random: this.options.random,
+        });
+        this.records.set(outcome.profile, {
+          ...record,
+          nextRefreshAt: next,
+          lastError: { at: now, kind: outcome.kind, message: outcome.message },
+        });
+        this.due.set(outcome.profile, next);
+        this.options.logger.warn(
+          `${outcome.profile}: refresh failed (${outcome.message}); next try ${new Date(next).toISOString()}`,
+        );
+      }
+    }
+    for (const finding of result.shadowing) this.options.logger.warn(finding.message);
+    if (result.signInNeeded) this.keeper?.rejected();
+    if (written.some((n) => !this.settings.profiles[n]?.written)) {
+      this.settings = this.options.settings.update((s) => ({
+        ...s,
+        profiles: Object.fromEntries(
+          Object.entries(s.profiles).map(([n, p]) => [
+            n,
+            written.includes(n) ? { ...p, written: true, adopt: false } : p,
+          ]),
+        ),
+      }));
+    }
+    await this.options.state
+      .update((state) => ({ ...state, profiles: Object.fromEntries(this.records) }))
+      .catch((error: unknown) =>
+        this.options.logger.warn(`could not save the refresh state: ${(error as Error).message}`),
+      );
+    this.changed();
+    this.arm();
+    return result;
+  }
+
+  // ---- watching ---------------------------------------------------------------------------
+
+  private watch(): void {
+    const paths = this.options.awsPaths(this.settings);
+    const watched = [
+      paths.credentialsFile,
+      paths.configFile,
+      ...(this.options.settingsPath ? [this.options.settingsPath] : []),
+    ];
+    this.watcher = watchFiles(watched, (changed) => {
+      void this.batch
+        .then(() => this.filesChanged(changed))
+        .catch((error: unknown) =>
+          this.options.logger.warn(`while checking the files: ${(error as Error).message}`),
+        );
+    });
+  }
+
+  private async filesChanged(changed: ReadonlySet<string>): Promise<void> {
+    if (this.stopped) return;
+    if (this.options.settingsPath && changed.has(this.options.settingsPath)) this.settingsChanged();
+    const writer = this.options.writer(this.settings);
+    const edited: string[] = [];
+    for (const [name, binding] of Object.entries(this.settings.profiles)) {
+      const ours = this.ours.get(name);
+      if (!binding.written || ours === undefined || this.refreshing.has(name)) continue;
+      const inspection = await writer.inspect(name);
+      if (inspection.accessKeyId !== ours) edited.push(name);
+    }
+    if (edited.length === 0) return;
+    if (this.settings.engine.externalEdits === 'detach') {
+      this.options.logger.warn(
+        `${edited.join(', ')}: changed by another program; no longer managed, as the settings ask`,
+      );
+      this.settings = this.options.settings.update((s) => ({
+        ...s,
+        profiles: Object.fromEntries(
+          Object.entries(s.profiles).filter(([n]) => !edited.includes(n)),
+        ),
+      }));
+      for (const name of edited) this.forget(name);
+    } else {
+      this.options.logger.warn(
+        `${edited.join(', ')}: changed or removed by another program; writing it back`,
+      );
+      for (const name of edited) this.due.set(name, this.now());
+    }
+    this.changed();
+    this.arm();
+  }
+
+  private settingsChanged(): void {
+    let next: Settings;
+    try {
+      next = this.options.settings.read();
+    } catch (error) {
+      this.options.logger.warn(
+        `the settings file cannot be read; keeping the last good settings (${(error as Error).message})`,
+      );
+      return;
+    }
+    const before = this.settings;
+    this.settings = next;
+    for (const name of Object.keys(before.profiles)) if (!next.profiles[name]) this.forget(name);
+    for (const [name, binding] of Object.entries(next.profiles)) {
+      if (
+        JSON.stringify({ ...before.profiles[name], written: 0, adopt: 0 }) !==
+        JSON.stringify({ ...binding, written: 0, adopt: 0 })
+      ) {
+        this.options.logger.info(
+          `${name}: ${before.profiles[name] ? 'changed' : 'added'} in the settings`,
+        );
+        this.due.set(name, this.now());
+      }
+    }
+  }
+
+  private forget(name: string): void {
+    this.due.delete(name);
+    this.records.delete(name);
+    this.failures.delete(name);
+    this.ours.delete(name);
+  }
+
+  // ---- telling ----------------------------------------------------------------------------
+
+  private changed(): void {
+    const status = this.status();
+    const before = this.last;
+    this.last = status;
+    const now = this.now();
+    if (this.settings.engine.notifications) {
+      for (const notice of noticesFor(
+        before,
+        status,
+        now,
+        this.sent,
+        this.options.timeFormat ?? localTime,
+      )) {
+        this.sent.set(notice.key, now);
+        this.options.notifier.notify(notice);
+      }
+    }
+    for (const listener of this.listeners) listener(status);
+  }
+}

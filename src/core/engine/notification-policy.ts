@@ -1,0 +1,122 @@
+import type { Notice } from '../ports.js';
+import type { AppStatus } from './app-status.js';
+
+/** A notice about the same thing is not repeated sooner than this. */
+export const NOTICE_THROTTLE_MS = 30 * 60_000;
+
+export type TimeFormat = (ms: number) => string;
+
+/** Local hours and minutes, as a person reads a notification. */
+export const localTime: TimeFormat = (ms) =>
+  new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+
+const RECOVERED_FROM = new Set(['expiring', 'expired', 'error', 'needs_sign_in']);
+
+function minutesLeft(iso: string | null, now: number): string {
+  if (!iso) return 'soon';
+  const minutes = Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));
+  return minutes <= 1 ? 'in a minute' : `in ${minutes} min`;
+}
+
+/**
+ * What to tell the user about a change of state: a pure function of the state before, the state
+ * after, the time and what was already said. At most one notice per profile and state, and none
+ * about the same thing again within {@link NOTICE_THROTTLE_MS}.
+ */
+export function noticesFor(
+  before: AppStatus | undefined,
+  after: AppStatus,
+  now: number,
+  sent: ReadonlyMap<string, number>,
+  time: TimeFormat = localTime,
+): Notice[] {
+  // The first state after a start is not news; only changes from a known state are.
+  if (!before) return [];
+  const notices: Notice[] = [];
+  const add = (notice: Notice) => {
+    const last = sent.get(notice.key);
+    if (last === undefined || now - last >= NOTICE_THROTTLE_MS) notices.push(notice);
+  };
+
+  const session = after.session;
+  if (session.state !== before.session.state) {
+    if (session.state === 'ending_soon' && session.expiresAt) {
+      add({
+        key: 'session:ending_soon',
+        title: `Vault session ends at ${time(Date.parse(session.expiresAt))}`,
+        body: 'Sign in again before then to keep your AWS profiles fresh.',
+        urgency: 'normal',
+      });
+    }
+    if (session.state === 'needs_sign_in' && after.profiles.length > 0) {
+      const expiries = after.profiles
+        .map((p) => p.expiresAt)
+        .filter((e): e is string => e !== null)
+        .map(Date.parse);
+      const until = expiries.length > 0 ? Math.min(...expiries) : undefined;
+      add({
+        key: 'session:needs_sign_in',
+        title: 'Sign in to Vault',
+        body:
+          until !== undefined && until > now
+            ? `Your AWS profiles can no longer be refreshed; they stop working at ${time(until)}.`
+            : 'Your AWS profiles can no longer be refreshed until you sign in.',
+        urgency: 'critical',
+      });
+    }
+  }
+
+  for (const profile of after.profiles) {
+    const was = before.profiles.find((p) => p.name === profile.name);
+    const previous = was?.state;
+    if (previous === profile.state) continue;
+    const reason = profile.lastError?.message;
+    switch (profile.state) {
+      case 'expiring':
+        add({
+          key: `${profile.name}:expiring`,
+          title: `AWS profile ${profile.name} expires ${minutesLeft(profile.expiresAt, now)}`,
+          body: `Refreshing it from Vault is failing${reason ? `: ${reason}` : ''}.`,
+          urgency: 'critical',
+        });
+        break;
+      case 'expired':
+        add({
+          key: `${profile.name}:expired`,
+          title: `AWS profile ${profile.name} has expired`,
+          body: reason
+            ? `The last refresh failed: ${reason}.`
+            : 'Its credentials are no longer valid.',
+          urgency: 'critical',
+        });
+        break;
+      case 'error':
+        add({
+          key: `${profile.name}:error`,
+          title: `AWS profile ${profile.name} cannot be refreshed`,
+          body: reason ?? 'Check its Vault role and your policies.',
+          urgency: 'critical',
+        });
+        break;
+      case 'fresh':
+        // A retry shows as refreshing first; its error says it was in trouble before.
+        if (
+          was &&
+          (RECOVERED_FROM.has(was.state) || (was.state === 'refreshing' && was.lastError))
+        ) {
+          add({
+            key: `${profile.name}:fresh`,
+            title: `AWS profile ${profile.name} is fresh again`,
+            body: profile.expiresAt
+              ? `Valid until ${time(Date.parse(profile.expiresAt))}.`
+              : 'Refreshed from Vault.',
+            urgency: 'normal',
+          });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return notices;
+}

@@ -1,0 +1,327 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
+import { DRIFT_CHECK_MS } from '../../../src/core/engine/engine.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { DEV_ROLE_ARN, startStack } from '../../support/stack.js';
+import type { Stack } from '../../support/stack.js';
+import type { VaultFault } from '../../support/vault/index.js';
+import { engineHarness, FakePower } from './engine-harness.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const PROFILES = ['p1', 'p2', 'p3', 'p4', 'p5'];
+
+let stack: Stack;
+let clock: FakeClock;
+
+beforeAll(async () => {
+  clock = new FakeClock();
+  stack = await startStack({ clock });
+  stack.vault.writePolicy('all-creds', 'path "aws/creds/*" { capabilities = ["read"] }');
+  for (const name of PROFILES) {
+    stack.awsEngine.writeRole(`role-${name}`, {
+      credential_type: 'assumed_role',
+      role_arns: [DEV_ROLE_ARN],
+      default_sts_ttl: '1h',
+    });
+  }
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+function token(ttlSeconds = 3600): string {
+  return stack.vault.createToken({ policies: ['all-creds'], ttlSeconds });
+}
+
+const profiles = Object.fromEntries(PROFILES.map((p) => [p, { role: `role-${p}` }]));
+const reads = (role: string, since = 0) =>
+  stack.vault.requests.filter((r) => r.path === `/v1/aws/creds/${role}` && r.at >= since).length;
+
+/** Moves the fake clock minute by minute, letting the engine finish what each minute started. */
+async function walk(
+  h: { engine: { settled(): Promise<void> } },
+  minutes: number,
+  each?: (minute: number) => void,
+) {
+  for (let minute = 1; minute <= minutes; minute++) {
+    clock.advance(MINUTE);
+    await h.engine.settled();
+    each?.(minute);
+  }
+}
+
+describe('the engine over a simulated day', () => {
+  it('keeps five 1-hour profiles fresh for 24 hours with the reads, writes and wake-ups the formula allows', async () => {
+    const h = await engineHarness(stack, clock, { profiles, token: token(), random: () => 0.5 });
+    const start = clock.now();
+    await h.engine.start();
+    await h.engine.settled();
+    const renewalsBefore = stack.vault.requests.filter(
+      (r) => r.path === '/v1/auth/token/renew-self',
+    ).length;
+    let worst = Infinity;
+    await walk(h, 24 * 60, () => {
+      const expiries = h.expiries();
+      for (const name of PROFILES) worst = Math.min(worst, expiries[name]! - clock.now());
+    });
+    // Every profile in the file always had at least its lead (a third of 3599 s) left.
+    expect(worst).toBeGreaterThanOrEqual((3599 * 1000) / 3 - MINUTE);
+
+    // The formula's count: a read at start, then one each time a third of the lifetime (minus
+    // 2.5 % jitter) is left, at the next minute the clock was stepped to.
+    const lifetime = 3599_000;
+    let t = 0;
+    let formula = 1;
+    for (;;) {
+      const next = Math.ceil((t + lifetime - lifetime / 3 - 0.025 * lifetime) / MINUTE) * MINUTE;
+      if (next > 24 * HOUR) break;
+      t = next;
+      formula++;
+    }
+    for (const name of PROFILES)
+      expect(Math.abs(reads(`role-${name}`, start) - formula)).toBeLessThanOrEqual(1);
+    const batches = h.logs.filter((l) => l.includes(': refreshed;')).length / PROFILES.length;
+    // One write of the credentials file per batch of due profiles.
+    expect(h.writes.count).toBe(batches);
+    const renewals =
+      stack.vault.requests.filter((r) => r.path === '/v1/auth/token/renew-self').length -
+      renewalsBefore;
+    expect(renewals).toBeGreaterThan(30);
+    expect(h.clock.wakeUps).toBeLessThanOrEqual(batches + renewals);
+    expect(h.notices).toEqual([]);
+    await h.engine.stop();
+  });
+});
+
+describe('faults during refreshes', () => {
+  const faults: Array<[string, VaultFault]> = [
+    ['a 500', { kind: 'status', status: 500, errors: ['internal error'] }],
+    ['a sealed Vault', { kind: 'status', status: 503, errors: ['Vault is sealed'] }],
+    ['a reset connection', { kind: 'reset' }],
+    ['a malformed reply', { kind: 'malformed' }],
+    ['a stall longer than the client timeout', { kind: 'delay', ms: 2500 }],
+  ];
+
+  it.each(faults)(
+    '%s: the file keeps the last valid credentials byte for byte, the state says why, then it recovers',
+    async (_name, fault) => {
+      const h = await engineHarness(stack, clock, {
+        profiles: { solo: { role: 'role-p1' } },
+        token: token(24 * 3600),
+        random: () => 0.5,
+      });
+      await h.engine.start();
+      await h.engine.settled();
+      const good = h.file();
+      stack.vault.injectFault({ path: 'aws/creds/role-p1', ...fault, times: 3 });
+      const expiresAt = h.expiries().solo!;
+      // With jitter fixed at half, the first refresh is due 21.5 minutes before expiry.
+      await walk(h, 38);
+      for (let i = 0; i < 60 && !h.engine.status().profiles[0]!.lastError; i++) {
+        clock.advance(1000);
+        await h.engine.settled();
+      }
+      expect(h.file()).toBe(good);
+      const status = h.engine.status().profiles[0]!;
+      expect(status.state).toBe('expiring');
+      expect(status.lastError?.message).toBeTruthy();
+      expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring']);
+      expect(h.notices[0]!.body).toContain(status.lastError!.message);
+      // Backoff: 5 s, 10 s, 20 s; the fourth try finds Vault well again.
+      for (let i = 0; i < 60; i++) {
+        clock.advance(1000);
+        await h.engine.settled();
+      }
+      expect(h.file()).not.toBe(good);
+      expect(h.expiries().solo!).toBeGreaterThan(expiresAt);
+      expect(h.engine.status().profiles[0]!.state).toBe('fresh');
+      expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring', 'solo:fresh']);
+      stack.vault.clearFaults();
+      await h.engine.stop();
+    },
+  );
+});
+
+describe('sleep and clock jumps', () => {
+  it('after a suspend (PowerEvents) due refreshes run at once', async () => {
+    const power = new FakePower();
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p2' } },
+      token: token(24 * 3600),
+      power,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const before = reads('role-p2');
+    power.sleep();
+    clock.sleep(3 * HOUR);
+    power.wake();
+    await h.engine.settled();
+    expect(reads('role-p2')).toBe(before + 1);
+    expect(h.expiries().solo! - clock.now()).toBeGreaterThan(55 * MINUTE);
+    await h.engine.stop();
+  });
+
+  it('the daemon’s drift check notices a clock jump within a minute', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p3' } },
+      token: token(24 * 3600),
+      driftCheck: true,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const before = reads('role-p3');
+    clock.sleep(2 * HOUR);
+    expect(reads('role-p3')).toBe(before);
+    clock.advance(DRIFT_CHECK_MS);
+    await h.engine.settled();
+    expect(reads('role-p3')).toBe(before + 1);
+    expect(h.logs.some((l) => l.includes('the clock moved'))).toBe(true);
+    await h.engine.stop();
+  });
+});
+
+describe('a user’s refresh and the session', () => {
+  it('“Refresh” writes full fresh credentials even when the current ones are fresh', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p4' } },
+      token: token(24 * 3600),
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const before = h.file();
+    clock.advance(MINUTE);
+    const result = await h.engine.refreshNow(['solo']);
+    expect(result.outcomes[0]!.ok).toBe(true);
+    expect(h.file()).not.toBe(before);
+    await h.engine.stop();
+  });
+
+  it('a revoked token: profiles need a sign-in, nothing opens, one notice says when they stop working', async () => {
+    const t = token(24 * 3600);
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p5' } },
+      token: t,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    await fetch(`${stack.vault.url}/v1/auth/token/revoke-self`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': t },
+    });
+    await walk(h, 45);
+    const status = h.engine.status();
+    expect(status.session.state).toBe('needs_sign_in');
+    expect(status.profiles[0]!.state).toBe('needs_sign_in');
+    expect(h.notices.map((n) => n.key)).toEqual(['session:needs_sign_in']);
+    expect(h.notices[0]!.body).toMatch(/stop working at \d\d:\d\d/);
+    await expect(h.engine.refreshNow()).rejects.toThrow('sign in to Vault first');
+    await h.engine.stop();
+  });
+});
+
+describe('watching the files', () => {
+  it('writes back a managed profile someone deleted, and does not echo its own writes', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p1' } },
+      token: token(24 * 3600),
+      watch: true,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const writesAfterStart = h.writes.count;
+    // Our own write: the watcher sees it, finds our key there, and does nothing.
+    await new Promise((r) => setTimeout(r, 700));
+    await h.engine.settled();
+    expect(h.writes.count).toBe(writesAfterStart);
+    expect(h.logs.some((l) => l.includes('another program'))).toBe(false);
+    writeFileSync(h.credentialsFile, '# someone cleaned up\n');
+    await new Promise((r) => setTimeout(r, 700));
+    clock.advance(1);
+    await h.engine.settled();
+    expect(h.file()).toMatch(/^# someone cleaned up\n\n\[solo\]\naws_access_key_id = ASIA/);
+    expect(
+      h.logs.some((l) =>
+        l.includes('solo: changed or removed by another program; writing it back'),
+      ),
+    ).toBe(true);
+    await h.engine.stop();
+  });
+
+  it('with externalEdits=detach, a profile changed elsewhere is no longer managed', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p2' } },
+      token: token(24 * 3600),
+      watch: true,
+      settings: {
+        engine: {
+          externalEdits: 'detach',
+          removeExpired: false,
+          notifications: true,
+          sessionEndingSoonMinutes: 15,
+        },
+      },
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    writeFileSync(
+      h.credentialsFile,
+      '[solo]\naws_access_key_id = AKIAMINEMINEMINEMINE\naws_secret_access_key = mine\n',
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    await h.engine.settled();
+    expect(h.settings.read().profiles).toEqual({});
+    expect(h.file()).toContain('AKIAMINEMINEMINEMINE');
+    await h.engine.stop();
+  });
+});
+
+describe('a second writer', () => {
+  it('rewriting other profiles 1,000 times while the engine refreshes loses nothing', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p3' } },
+      token: token(24 * 3600),
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const other = new CredentialsFileWriter({
+      paths: { credentialsFile: h.credentialsFile, configFile: h.configFile },
+    });
+    const rounds = 1000;
+    const writing = (async () => {
+      for (let round = 1; round <= rounds; round++) {
+        await other.applyProfiles([
+          {
+            profile: `other${round % 3}`,
+            credentials: {
+              accessKeyId: `AKIAOTHER${String(round).padStart(11, '0')}`,
+              secretAccessKey: 's',
+              expiresAt: new Date(Date.UTC(2030, 0, 1)),
+            },
+          },
+        ]);
+      }
+    })();
+    let refreshes = 0;
+    while (refreshes < 40) {
+      await h.engine.refreshNow(['solo']);
+      refreshes++;
+    }
+    await writing;
+    const file = h.file();
+    for (let k = 0; k < 3; k++) {
+      const last = [...Array(rounds).keys()]
+        .map((i) => i + 1)
+        .filter((r) => r % 3 === k)
+        .at(-1)!;
+      expect(file).toContain(
+        `[other${k}]\naws_access_key_id = AKIAOTHER${String(last).padStart(11, '0')}\n`,
+      );
+    }
+    expect(h.engine.status().profiles[0]!.state).toBe('fresh');
+    expect(file.match(/\[solo\]/g)).toHaveLength(1);
+    await h.engine.stop();
+  });
+});
