@@ -2,17 +2,20 @@
  * `npm run demo`: builds, starts the stack (`npm run stack`) and runs the built `vault-aws-tray`
  * as a user would: sign in through the company's OpenID provider in the browser, add profile
  * `demo` for Vault role `dev-readonly`, refresh, status, and finally `/usr/bin/aws sts
- * get-caller-identity --profile demo` against the stack's STS. The browser is played by the
+ * get-caller-identity --profile demo` against the stack's STS; then `vault-aws-tray daemon` keeps
+ * profile `live` (Vault role `dev-short`, 10-second credentials) fresh for two refreshes and is
+ * stopped with Ctrl-C (SIGINT). The browser is played by the
  * plain-HTTP driver, or by headless Chromium with `--browser`. Everything runs on loopback and
  * writes only to a sandbox folder, never to the user's ~/.aws.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { browserCommand } from '../test/support/browser-command.js';
+import { startDaemon } from '../test/support/daemon-process.js';
 import { freePort } from '../test/support/ports.js';
 import type { StackInfo } from '../test/support/stack.js';
 
@@ -24,9 +27,13 @@ const step = (command: string) => say(`\n$ ${command}`);
 
 async function startStack(): Promise<{ child: ChildProcess; info: StackInfo }> {
   // The command behind `npm run stack`, run directly so that stopping it stops the servers.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/stack-cli.ts'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/support/stack-cli.ts', '--short-creds', '10'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -113,8 +120,25 @@ async function main(): Promise<void> {
       { env },
     );
     say(`  Arn: ${(JSON.parse(stdout) as { Arn: string }).Arn}`);
+
+    // The daemon keeps profiles fresh on its own; a role of 10-second credentials shows it live.
+    await app(['profile', 'add', 'live', '--role', 'dev-short'], env);
+    step('vault-aws-tray daemon    (stopped with Ctrl-C after two refreshes on schedule)');
+    const daemon = startDaemon(env, {
+      onStderr: (text) => process.stdout.write(text.replace(/^(?=.)/gm, '  ')),
+    });
+    const keys: string[] = [];
+    for (let nth = 1; nth <= 3; nth++) {
+      await daemon.waitFor(/ live: refreshed/, { nth, timeoutMs: 30_000 });
+      const file = readFileSync(env.AWS_SHARED_CREDENTIALS_FILE, 'utf8');
+      keys.push(/\[live\]\naws_access_key_id = (\S+)/.exec(file)?.[1] ?? '?');
+    }
+    daemon.child.kill('SIGINT');
+    const code = await daemon.exited;
+    if (code !== 0) throw new Error(`the daemon exited with ${code}`);
+    say(`  (profile live's access key went ${keys.join(' → ')}; the daemon exited with 0)`);
     say(
-      '\nThe profile "demo" holds short-lived keys from Vault; `vault-aws-tray refresh` renews them.',
+      '\nThe profiles hold short-lived keys from Vault; `vault-aws-tray daemon` (or the tray app) renews them before they expire.',
     );
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -28,7 +28,7 @@ export interface CliIo {
   /** One line from the user (a TOTP code); undefined when there is nobody to ask. */
   promptLine(question: string): Promise<string | undefined>;
   browser: BrowserOpener;
-  /** A signal that aborts when the user presses Ctrl-C (asked for by commands that wait). */
+  /** A signal that aborts on Ctrl-C or SIGTERM (asked for by commands that wait). */
   interruptSignal(): AbortSignal;
 }
 
@@ -46,7 +46,8 @@ const truthy = (value: string | undefined) =>
 export class CliContext {
   readonly tokens: TokenFile;
   readonly state: StateFile;
-  readonly logger: Logger;
+  /** One-line messages on stderr; the daemon swaps in its timestamped logger. */
+  logger: Logger;
   private settingsStore?: ConfSettingsStore;
 
   constructor(

@@ -43,7 +43,8 @@ async function promptLine(question: string): Promise<string | undefined> {
 
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => controller.abort());
   return controller.signal;
 }
 

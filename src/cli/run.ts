@@ -3,6 +3,7 @@ import { VaultError } from '../core/vault/errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import { configDir } from '../shared/paths.js';
 import { SettingsError } from '../shared/settings.js';
+import { daemon } from './commands/daemon.js';
 import { doctor } from './commands/doctor.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, (ctx: CliContext, args: string[]) => Promise<numb
   refresh,
   status,
   doctor,
+  daemon,
 };
 
 function usage(io: CliIo, dir: string): string {
@@ -38,12 +40,15 @@ commands:
                                                        the OpenID client (jwt), or with a token
   logout                                               revoke and forget the token
   profile add NAME --role ROLE [--mount aws] [--endpoint creds|sts] [--ttl DUR]
-              [--role-arn ARN] [--region R] [--adopt]  let the app manage an AWS profile
+              [--lead DUR] [--role-arn ARN] [--region R] [--adopt]
+                                                       let the app manage an AWS profile
   profile remove NAME                                  stop managing it and remove its sections
   profile list [--json]
   refresh [NAME...]                                    fresh credentials from Vault now
   status [--json]                                      the session and every profile
   doctor                                               check settings, files, Vault, TLS and clock
+  daemon                                               keep every profile fresh until Ctrl-C or
+                                                       SIGTERM (one engine per settings folder)
 
 options:
   --config-dir DIR  settings folder (also VAULT_AWS_TRAY_CONFIG_DIR); now ${dir}

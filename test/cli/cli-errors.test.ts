@@ -202,6 +202,10 @@ describe('every error kind: one line on stderr, its exit code, nothing written',
         "vault-aws-tray: --ttl 10m is under AWS's minimum of 15 minutes\n",
       ],
       [
+        ['profile', 'add', 'x', '--role', 'r', '--lead', 'soon'],
+        'vault-aws-tray: --lead soon is not a duration (like 10m or 600s)\n',
+      ],
+      [
         ['profile', 'add', 'x'],
         'vault-aws-tray: missing --role: the Vault AWS role that feeds this profile\n',
       ],

@@ -7,7 +7,7 @@ import { startStack } from './stack.js';
 import { VAULT_VERSIONS } from './vault/index.js';
 import type { VaultVersion } from './vault/index.js';
 
-const USAGE = `usage: npm run stack -- [--vault-version ${VAULT_VERSIONS.join('|')}] [--vault-port N] [--sts-port N] [--idp-port N]`;
+const USAGE = `usage: npm run stack -- [--vault-version ${VAULT_VERSIONS.join('|')}] [--vault-port N] [--sts-port N] [--idp-port N] [--short-creds SECONDS]`;
 
 function port(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -23,6 +23,8 @@ async function main(): Promise<void> {
       'vault-port': { type: 'string' },
       'sts-port': { type: 'string' },
       'idp-port': { type: 'string' },
+      // Role dev-short with credentials this short (AWS itself allows no less than 900 s).
+      'short-creds': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -33,8 +35,12 @@ async function main(): Promise<void> {
   const version = values['vault-version'];
   if (version !== undefined && !/^\d+\.\d+\.\d+$/.test(version))
     throw new Error(`not a Vault version: ${version}`);
+  const short = values['short-creds'];
+  if (short !== undefined && !/^[1-9]\d*$/.test(short))
+    throw new Error(`not a number of seconds: ${short}`);
   const stack = await startStack({
     version: version as VaultVersion | undefined,
+    shortCredsSeconds: short === undefined ? undefined : Number(short),
     ports: {
       vault: port(values['vault-port']),
       sts: port(values['sts-port']),

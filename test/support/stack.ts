@@ -31,6 +31,11 @@ export interface StackOptions {
   users?: IdpUser[];
   /** Lowers AWS's 900-second minimum for tests that wait for credentials to expire. */
   minStsDurationSeconds?: number;
+  /**
+   * Adds the Vault role `dev-short`, readable with the dev policy, whose credentials last this
+   * many seconds (AWS's minimum is lowered to match): for the soak test and the daemon demo.
+   */
+  shortCredsSeconds?: number;
   ports?: { vault?: number; sts?: number; idp?: number };
   /** Options of the OpenID provider (a short device-code lifetime, say). */
   idp?: Omit<IdentityProviderOptions, 'users' | 'port'>;
@@ -63,7 +68,7 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const aws = await AwsEmulator.start({
     clock: options.clock,
-    minDurationSeconds: options.minStsDurationSeconds,
+    minDurationSeconds: options.minStsDurationSeconds ?? options.shortCredsSeconds,
     port: options.ports?.sts,
   });
   const idp = await IdentityProvider.start({
@@ -106,7 +111,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         role_arns: [PROD_ROLE_ARN],
       }),
     );
-    vault.writePolicy('aws-dev-readonly', DEV_POLICY);
+    const roles: StackInfo['aws']['roles'] = {
+      'dev-readonly': { roleArn: DEV_ROLE_ARN, readable: true },
+      'prod-admin': { roleArn: PROD_ROLE_ARN, readable: false },
+    };
+    let policy = DEV_POLICY;
+    if (options.shortCredsSeconds !== undefined) {
+      check(
+        awsEngine.writeRole('dev-short', {
+          credential_type: 'assumed_role',
+          role_arns: [DEV_ROLE_ARN],
+          default_sts_ttl: `${options.shortCredsSeconds}s`,
+        }),
+      );
+      policy += 'path "aws/creds/dev-short" {\n  capabilities = ["read"]\n}\n';
+      roles['dev-short'] = { roleArn: DEV_ROLE_ARN, readable: true };
+    }
+    vault.writePolicy('aws-dev-readonly', policy);
 
     const oidc = new JwtBackend(vault, 'oidc');
     vault.mount('oidc', oidc, {
@@ -166,10 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       jwt: { mount: 'jwt', role: 'dev', audience: idp.appClientId },
       aws: {
         mount: 'aws',
-        roles: {
-          'dev-readonly': { roleArn: DEV_ROLE_ARN, readable: true },
-          'prod-admin': { roleArn: PROD_ROLE_ARN, readable: false },
-        },
+        roles,
       },
     };
     return {

@@ -25,6 +25,7 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
       mount: { type: 'string' },
       endpoint: { type: 'string' },
       ttl: { type: 'string' },
+      lead: { type: 'string' },
       'role-arn': { type: 'string' },
       region: { type: 'string' },
       adopt: { type: 'boolean' },
@@ -45,6 +46,12 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     if (ttlSeconds < MIN_STS_TTL_SECONDS)
       throw usageError(`--ttl ${values.ttl} is under AWS's minimum of 15 minutes`);
   }
+  let leadSeconds: number | undefined;
+  if (values.lead !== undefined) {
+    leadSeconds = parseDuration(values.lead);
+    if (!leadSeconds)
+      throw usageError(`--lead ${values.lead} is not a duration (like 10m or 600s)`);
+  }
   const settings = ctx.settings.read();
   if (settings.profiles[name])
     throw failure(`profile ${name} is already managed; remove it first to change it`);
@@ -53,6 +60,7 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     role: values.role,
     endpoint,
     ttlSeconds,
+    leadSeconds,
     roleArn: values['role-arn'],
     region: values.region,
     adopt: values.adopt ?? false,
@@ -140,6 +148,7 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
       role: p.role,
       endpoint: p.endpoint,
       ttlSeconds: p.ttlSeconds ?? null,
+      leadSeconds: p.leadSeconds ?? null,
       roleArn: p.roleArn ?? null,
       region: p.region ?? null,
     }));
@@ -153,6 +162,7 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
   for (const [name, p] of Object.entries(profiles)) {
     const extras = [
       p.ttlSeconds ? `ttl ${span(p.ttlSeconds)}` : '',
+      p.leadSeconds ? `refreshed ${span(p.leadSeconds)} before expiry` : '',
       p.region ? `region ${p.region}` : '',
       p.roleArn ? `role ARN ${p.roleArn}` : '',
     ]

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Settings } from '../../shared/settings.js';
 import type { CredentialsFileWriter } from '../aws/credentials-file-writer.js';
 import type { AwsFilePaths } from '../aws/file-paths.js';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   settings: SettingsStore;
   /** The settings file, watched for changes made by another program (the CLI). */
   settingsPath?: string;
+  /** Where another program may store a new token (the CLI's token file after a `login`). */
+  secretsPath?: string;
   secrets: SecretStore;
   state: StateFile;
   clock: Clock;
@@ -95,7 +98,7 @@ export class Engine {
     for (const [name, record] of Object.entries(stored.profiles)) this.records.set(name, record);
     await this.startSession();
     for (const name of Object.keys(this.settings.profiles)) this.scheduleFirst(name);
-    if (this.options.watch ?? true) this.watch();
+    if (this.options.watch ?? true) await this.watch();
     if (this.options.power) {
       this.unsubscribe.push(this.options.power.onResume(() => this.woke('the machine woke up')));
       this.unsubscribe.push(
@@ -178,9 +181,10 @@ export class Engine {
   // ---- session ----------------------------------------------------------------------------
 
   private async startSession(): Promise<void> {
+    this.keeper?.stop();
+    this.keeper = undefined;
     const vault = this.settings.vault;
     if (!vault) return;
-    this.keeper?.stop();
     this.keeper = new SessionKeeper({
       address: vault.address,
       namespace: vault.namespace,
@@ -269,6 +273,9 @@ export class Engine {
   }
 
   private tick(): void {
+    if (this.stopped) return;
+    // Also called directly (at start, on wake-up): the pending timer must not fire as well.
+    if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.now();
     const due = this.canRefresh()
@@ -430,12 +437,12 @@ export class Engine {
 
   // ---- watching ---------------------------------------------------------------------------
 
-  private watch(): void {
+  private async watch(): Promise<void> {
     const paths = this.options.awsPaths(this.settings);
     const watched = [
       paths.credentialsFile,
       paths.configFile,
-      ...(this.options.settingsPath ? [this.options.settingsPath] : []),
+      ...[this.options.settingsPath, this.options.secretsPath].filter((p) => p !== undefined),
     ];
     this.watcher = watchFiles(watched, (changed) => {
       void this.batch
@@ -444,11 +451,23 @@ export class Engine {
           this.options.logger.warn(`while checking the files: ${(error as Error).message}`),
         );
     });
+    await this.watcher.ready;
   }
 
   private async filesChanged(changed: ReadonlySet<string>): Promise<void> {
     if (this.stopped) return;
-    if (this.options.settingsPath && changed.has(this.options.settingsPath)) this.settingsChanged();
+    const touched = (path: string | undefined) => path !== undefined && changed.has(resolve(path));
+    const vaultBefore = JSON.stringify(this.settings.vault ?? null);
+    if (touched(this.options.settingsPath)) this.settingsChanged();
+    if (
+      JSON.stringify(this.settings.vault ?? null) !== vaultBefore ||
+      touched(this.options.secretsPath)
+    ) {
+      // A `login` elsewhere: take up the new token (or Vault) instead of the one we started with.
+      this.options.logger.info('the Vault sign-in changed; starting the session again');
+      await this.startSession();
+      this.changed();
+    }
     const writer = this.options.writer(this.settings);
     const edited: string[] = [];
     for (const [name, binding] of Object.entries(this.settings.profiles)) {

@@ -6,6 +6,8 @@ import { watch } from 'chokidar';
 export const DEBOUNCE_MS = 200;
 
 export interface FileWatcher {
+  /** Resolves once the watcher sees changes (chokidar's first scan is done). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,9 @@ export function watchFiles(
     quiet = setTimeout(fire, DEBOUNCE_MS);
   };
   watcher.on('add', seen).on('change', seen).on('unlink', seen);
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
+    ready,
     async close() {
       clearTimeout(quiet);
       clearTimeout(again);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
 import { DRIFT_CHECK_MS } from '../../../src/core/engine/engine.js';
@@ -183,6 +183,26 @@ describe('sleep and clock jumps', () => {
   });
 });
 
+describe('per-profile settings', () => {
+  it('a profile’s own lead moves its refresh; the granted TTL is kept and shown', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { early: { role: 'role-p3' }, late: { role: 'role-p3', leadSeconds: 600 } },
+      token: token(24 * 3600),
+      random: () => 0,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const [early, late] = h.engine.status().profiles;
+    const expiresAt = Date.parse(late!.expiresAt!);
+    expect(late!.grantedTtlSeconds).toBe(3599);
+    expect(Date.parse(late!.nextRefreshAt!)).toBe(expiresAt - 10 * MINUTE);
+    expect(Date.parse(early!.nextRefreshAt!)).toBe(
+      Math.round(Date.parse(early!.expiresAt!) - 3599_000 / 3),
+    );
+    await h.engine.stop();
+  });
+});
+
 describe('a user’s refresh and the session', () => {
   it('“Refresh” writes full fresh credentials even when the current ones are fresh', async () => {
     const h = await engineHarness(stack, clock, {
@@ -222,6 +242,30 @@ describe('a user’s refresh and the session', () => {
   });
 });
 
+describe('stopping', () => {
+  it('leaves no timer behind, so the daemon’s process can exit', async () => {
+    const baseline = clock.pendingTimers();
+    const options = {
+      profiles: { solo: { role: 'role-p1' }, other: { role: 'role-p2' } },
+      token: token(24 * 3600),
+      driftCheck: true,
+    };
+    const first = await engineHarness(stack, clock, options);
+    await first.engine.start();
+    await first.engine.settled();
+    await walk(first, 45);
+    expect(clock.pendingTimers()).toBeGreaterThan(baseline);
+    await first.engine.stop();
+    expect(clock.pendingTimers()).toBe(baseline);
+    // A start that finds saved state arms timers before it refreshes what is due.
+    const again = await engineHarness(stack, clock, { ...options, dir: first.dir });
+    await again.engine.start();
+    await again.engine.settled();
+    await again.engine.stop();
+    expect(clock.pendingTimers()).toBe(baseline);
+  });
+});
+
 describe('watching the files', () => {
   it('writes back a managed profile someone deleted, and does not echo its own writes', async () => {
     const h = await engineHarness(stack, clock, {
@@ -247,6 +291,12 @@ describe('watching the files', () => {
         l.includes('solo: changed or removed by another program; writing it back'),
       ),
     ).toBe(true);
+    // The whole file deleted: it is made again.
+    rmSync(h.credentialsFile);
+    await new Promise((r) => setTimeout(r, 700));
+    clock.advance(1);
+    await h.engine.settled();
+    expect(h.file()).toMatch(/^\[solo\]\naws_access_key_id = ASIA/);
     await h.engine.stop();
   });
 
