@@ -31,6 +31,12 @@ import type { StateFile } from './state-file.js';
 export const DRIFT_CHECK_MS = 60_000;
 /** A drift check this late means the machine slept or the clock was changed. */
 const DRIFT_TOLERANCE_MS = 15_000;
+/**
+ * A profile due within this share of its lifetime (at most 5 s) joins a batch that runs anyway:
+ * profiles written together get expiries a second or so apart, and should not wake us twice.
+ */
+const TAKE_ALONG_SHARE = 0.01;
+const TAKE_ALONG_MAX_MS = 5_000;
 
 export interface EngineOptions {
   role: 'daemon' | 'app';
@@ -84,6 +90,7 @@ export class Engine {
   private driftTimer?: TimerHandle;
   private lastDriftCheck = 0;
   private batch: Promise<unknown> = Promise.resolve();
+  private stateWrites: Promise<void> = Promise.resolve();
   private last?: AppStatus;
   private watcher?: FileWatcher;
   private unsubscribe: Array<() => void> = [];
@@ -141,6 +148,7 @@ export class Engine {
       seen = this.batch;
       await seen.catch(() => undefined);
       await this.keeper?.settled();
+      await this.stateWrites;
     } while (seen !== this.batch);
   }
 
@@ -176,6 +184,8 @@ export class Engine {
     this.keeper?.stop();
     await this.watcher?.close();
     await this.batch.catch(() => undefined);
+    await this.keeper?.settled();
+    await this.stateWrites;
   }
 
   // ---- session ----------------------------------------------------------------------------
@@ -205,11 +215,7 @@ export class Engine {
 
   private sessionChanged(snapshot: SessionSnapshot): void {
     this.options.logger.info(`Vault session: ${snapshot.state.replace(/_/g, ' ')}`);
-    void this.options.state
-      .update((state) => ({ ...state, session: snapshot.session }))
-      .catch((error: unknown) =>
-        this.options.logger.warn(`could not save the session state: ${(error as Error).message}`),
-      );
+    void this.saveState('session', (state) => ({ ...state, session: snapshot.session }));
     this.changed();
     this.arm();
   }
@@ -240,14 +246,25 @@ export class Engine {
     );
   }
 
-  private nextRefresh(name: string, expiresAt: number, grantedTtlSeconds: number): number {
+  private nextRefresh(
+    name: string,
+    expiresAt: number,
+    grantedTtlSeconds: number,
+    random = this.options.random,
+  ): number {
     const lead = this.settings.profiles[name]?.leadSeconds;
     return refreshAt({
       expiresAt,
       lifetimeMs: grantedTtlSeconds * 1000,
       leadMs: lead === undefined ? undefined : lead * 1000,
-      random: this.options.random,
+      random,
     });
+  }
+
+  /** How much earlier than its own time a profile may join a batch that is running anyway. */
+  private takeAlongMs(name: string): number {
+    const ttl = this.records.get(name)?.grantedTtlSeconds;
+    return ttl ? Math.min(TAKE_ALONG_MAX_MS, ttl * 1000 * TAKE_ALONG_SHARE) : 0;
   }
 
   private canRefresh(): boolean {
@@ -280,7 +297,7 @@ export class Engine {
     const now = this.now();
     const due = this.canRefresh()
       ? [...this.due]
-          .filter(([name, at]) => at <= now && !this.refreshing.has(name))
+          .filter(([name, at]) => at - this.takeAlongMs(name) <= now && !this.refreshing.has(name))
           .map(([name]) => name)
       : [];
     if (due.length > 0) void this.enqueue(due).catch(() => undefined);
@@ -372,11 +389,13 @@ export class Engine {
     }
     const now = this.now();
     const written: string[] = [];
+    // One jitter for the batch: profiles written together stay together, one write each time.
+    const draw = (this.options.random ?? Math.random)();
     for (const outcome of result.outcomes) {
       const record = this.records.get(outcome.profile) ?? {};
       if (outcome.ok) {
         const { expiresAt, grantedTtlSeconds, accessKeyId } = outcome.credentials;
-        const next = this.nextRefresh(outcome.profile, expiresAt, grantedTtlSeconds);
+        const next = this.nextRefresh(outcome.profile, expiresAt, grantedTtlSeconds, () => draw);
         this.records.set(outcome.profile, {
           expiresAt,
           grantedTtlSeconds,
@@ -425,14 +444,25 @@ export class Engine {
         ),
       }));
     }
-    await this.options.state
-      .update((state) => ({ ...state, profiles: Object.fromEntries(this.records) }))
-      .catch((error: unknown) =>
-        this.options.logger.warn(`could not save the refresh state: ${(error as Error).message}`),
-      );
+    await this.saveState('refresh', (state) => ({
+      ...state,
+      profiles: Object.fromEntries(this.records),
+    }));
     this.changed();
     this.arm();
     return result;
+  }
+
+  /** state.json updates one after another (a read-modify-write each), so none is lost. */
+  private saveState(what: string, change: Parameters<StateFile['update']>[0]): Promise<void> {
+    this.stateWrites = this.stateWrites.then(() =>
+      this.options.state.update(change).then(
+        () => undefined,
+        (error: unknown) =>
+          this.options.logger.warn(`could not save the ${what} state: ${(error as Error).message}`),
+      ),
+    );
+    return this.stateWrites;
   }
 
   // ---- watching ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ export class SessionKeeper {
   private work: Promise<unknown> = Promise.resolve();
   private pendingSignIn?: Promise<SessionSnapshot>;
   private backoffMs = BACKOFF_MIN_MS;
+  private stopped = false;
   /** The TTL asked for at each renewal: the token's lifetime when it was issued. */
   private increment = 0;
 
@@ -123,7 +124,9 @@ export class SessionKeeper {
     if (this.snapshotValue.state !== 'signed_out') this.expired();
   }
 
+  /** No more timers and no more reports; work in flight finishes quietly (see `settled`). */
   stop(): void {
+    this.stopped = true;
     this.clearTimers();
   }
 
@@ -134,7 +137,7 @@ export class SessionKeeper {
 
   private set(snapshot: SessionSnapshot): SessionSnapshot {
     this.snapshotValue = snapshot;
-    this.options.onChange?.(snapshot);
+    if (!this.stopped) this.options.onChange?.(snapshot);
     return snapshot;
   }
 
@@ -144,6 +147,7 @@ export class SessionKeeper {
   }
 
   private at(instant: number, action: () => void): void {
+    if (this.stopped) return;
     this.timers.push(
       this.options.clock.setTimeout(action, Math.max(0, instant - this.options.clock.now())),
     );
