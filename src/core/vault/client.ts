@@ -1,8 +1,8 @@
-import axios from 'axios';
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { z } from '../../shared/zod.js';
 import type { Logger } from '../ports.js';
 import { errorFromResponse, VaultError } from './errors.js';
+import { httpExchange } from './http-exchange.js';
+import type { HttpExchange, HttpReply } from './http-exchange.js';
 import { envelopeSchema, errorBodySchema, healthSchema, listDataSchema } from './schemas.js';
 import type { VaultHealth } from './schemas.js';
 import { agentsFor, TlsConfigError } from './transport.js';
@@ -70,11 +70,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export class VaultClient {
   readonly address: string;
-  private readonly http: AxiosInstance;
+  private readonly http: HttpExchange;
 
   constructor(
     private readonly options: VaultClientOptions,
-    http?: AxiosInstance,
+    http?: HttpExchange,
   ) {
     this.address = options.address.replace(/\/+$/, '');
     this.http = http ?? this.createHttp();
@@ -85,7 +85,7 @@ export class VaultClient {
     return new VaultClient({ ...this.options, token }, this.http);
   }
 
-  private createHttp(): AxiosInstance {
+  private createHttp(): HttpExchange {
     let agents;
     try {
       agents = agentsFor(this.address, this.options.tls ?? {}, this.options.env ?? {});
@@ -99,16 +99,7 @@ export class VaultClient {
         `TLS verification is OFF for ${this.address} (VAULT_SKIP_VERIFY): anyone on the network path can read your Vault token`,
       );
     }
-    return axios.create({
-      ...agents,
-      // Proxies are set on the agents above; axios's own would bypass our CA.
-      proxy: false,
-      maxRedirects: 0,
-      timeout: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      responseType: 'text',
-      transformResponse: [(body: unknown) => body],
-      validateStatus: () => true,
-    });
+    return httpExchange(agents, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   read<T>(
@@ -158,7 +149,7 @@ export class VaultClient {
       url.searchParams.set(code, '299');
     }
     const response = await this.send('GET', url, undefined, 'sys/health');
-    const text = response.data ?? '';
+    const text = response.data;
     const parsed = healthSchema.safeParse(safeJson(text));
     if (response.status >= 400 || !parsed.success) {
       if (response.status >= 400)
@@ -169,7 +160,7 @@ export class VaultClient {
         { path: 'sys/health' },
       );
     }
-    const dateHeader = response.headers.date as string | undefined;
+    const dateHeader = response.headers.date;
     return { ...parsed.data, serverDate: dateHeader ? Date.parse(dateHeader) : undefined };
   }
 
@@ -180,11 +171,11 @@ export class VaultClient {
   async postForm(path: string, form: URLSearchParams): Promise<void> {
     const url = new URL(`${this.address}/v1/${path.replace(/^\/+/, '')}`);
     try {
-      await this.http.request({
+      await this.http({
         method: 'POST',
-        url: url.href,
+        url,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        data: form.toString(),
+        body: form.toString(),
       });
     } catch (error) {
       throw this.transportError(error, path);
@@ -225,22 +216,17 @@ export class VaultClient {
     }
   }
 
-  private async send(
-    method: string,
-    url: URL,
-    body: unknown,
-    path: string,
-  ): Promise<AxiosResponse<string>> {
+  private async send(method: string, url: URL, body: unknown, path: string): Promise<HttpReply> {
     const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
     if (this.options.token) headers['X-Vault-Token'] = this.options.token;
     if (this.options.namespace) headers['X-Vault-Namespace'] = this.options.namespace;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
-      return await this.http.request<string>({
+      return await this.http({
         method,
-        url: url.href,
+        url,
         headers,
-        data: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
       throw this.transportError(error, path);
@@ -248,13 +234,8 @@ export class VaultClient {
   }
 
   /** One redirect (a standby pointing at the active node) is followed, never a downgrade to http. */
-  private followRedirect(
-    from: URL,
-    response: AxiosResponse<string>,
-    already: boolean,
-    path: string,
-  ): URL {
-    const location = response.headers.location as string | undefined;
+  private followRedirect(from: URL, response: HttpReply, already: boolean, path: string): URL {
+    const location = response.headers.location;
     if (already || !location) {
       throw new VaultError(
         'standby',
@@ -276,14 +257,10 @@ export class VaultClient {
     return next;
   }
 
-  private parse<T>(
-    response: AxiosResponse<string>,
-    path: string,
-    data?: z.ZodType<T>,
-  ): VaultResponse<T> {
-    const dateHeader = response.headers.date as string | undefined;
+  private parse<T>(response: HttpReply, path: string, data?: z.ZodType<T>): VaultResponse<T> {
+    const dateHeader = response.headers.date;
     const serverDate = dateHeader ? Date.parse(dateHeader) : undefined;
-    const text = response.data ?? '';
+    const text = response.data;
     let json: unknown;
     if (text !== '') {
       try {
@@ -335,10 +312,10 @@ export class VaultClient {
   private transportError(raw: unknown, path: string): VaultError {
     const code = (raw as { code?: string }).code ?? '';
     const causeCode = (raw as { cause?: { code?: string } }).cause?.code ?? '';
-    // axios errors carry the request config, headers and token included: keep only the words.
+    // Keep only the words: nothing of the request (its token) travels with the error.
     const error = new Error(`${code || causeCode || 'ERROR'}: ${(raw as Error).message}`);
     const where = `Vault at ${this.address}`;
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    if (code === 'ETIMEDOUT') {
       return new VaultError('timeout', `${where} did not answer ${path} in time`, {
         path,
         cause: error,

@@ -88,8 +88,9 @@ export function proxyFor(url: URL, env: Record<string, string | undefined>): str
 }
 
 /**
- * https-proxy-agent takes the target's TLS options from each request, and axios does not put a
- * CA there; this agent adds ours to the tunnelled connection, so a custom CA works behind a proxy.
+ * https-proxy-agent takes the target's TLS options from each request, and the CA lives on our
+ * agent, not the request; this agent adds it to the tunnelled connection, so a custom CA works
+ * behind a proxy.
  */
 type ConnectOptions = Parameters<HttpsProxyAgent<string>['connect']>[1];
 
