@@ -9,18 +9,13 @@
  */
 import ini from 'ini';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { CredentialsFileWriter } from '../src/core/aws/credentials-file-writer.js';
 import type { SessionCredentials } from '../src/core/aws/managed-sections.js';
-
-export interface BenchEntry {
-  readonly name: string;
-  /** Runs the benchmark and returns its report as Markdown. */
-  run(): Promise<string>;
-}
+import type { BenchEntry } from './bench-entry.js';
+import { durableReplace, median, time } from './stats.js';
 
 const SIZES = [10, 1_000, 10_000];
 /** A session token of typical STS length. */
@@ -54,15 +49,6 @@ function fileOf(count: number): string {
   return sections.join('\n');
 }
 
-async function durableReplace(file: string, bytes: string | Buffer): Promise<void> {
-  const temp = `${file}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  await handle.writeFile(bytes);
-  await handle.sync();
-  await handle.close();
-  await rename(temp, file);
-}
-
 async function iniRoundTrip(file: string, profile: string, c: SessionCredentials): Promise<void> {
   const data = ini.parse(await readFile(file, 'utf8'));
   data[profile] = {
@@ -72,17 +58,6 @@ async function iniRoundTrip(file: string, profile: string, c: SessionCredentials
     x_security_token_expires: c.expiresAt.toISOString(),
   };
   await durableReplace(file, ini.stringify(data));
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
-
-async function time(action: () => Promise<void>): Promise<number> {
-  const start = performance.now();
-  await action();
-  return performance.now() - start;
 }
 
 interface Row {

@@ -8,8 +8,7 @@
  * plain-HTTP driver, or by headless Chromium with `--browser`. Everything runs on loopback and
  * writes only to a sandbox folder, never to the user's ~/.aws.
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,34 +16,13 @@ import { promisify } from 'node:util';
 import { browserCommand } from '../test/support/browser-command.js';
 import { startDaemon } from '../test/support/daemon-process.js';
 import { freePort } from '../test/support/ports.js';
-import type { StackInfo } from '../test/support/stack.js';
+import { startStackProcess } from '../test/support/stack-process.js';
 
 const AWS_CLI = '/usr/bin/aws';
 const BIN = 'bin/vault-aws-tray.js';
 const run = promisify(execFile);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const step = (command: string) => say(`\n$ ${command}`);
-
-async function startStack(): Promise<{ child: ChildProcess; info: StackInfo }> {
-  // The command behind `npm run stack`, run directly so that stopping it stops the servers.
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/support/stack-cli.ts', '--short-creds', '10'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const newline = out.indexOf('\n');
-      if (newline >= 0) resolve(out.slice(0, newline));
-    });
-    child.once('exit', (code) => reject(new Error(`npm run stack exited with ${code}`)));
-  });
-  return { child, info: JSON.parse(line) as StackInfo };
-}
 
 /** Runs the built CLI as a user would type it, printing the command and what it said. */
 async function app(args: string[], env: Record<string, string | undefined>): Promise<void> {
@@ -67,7 +45,9 @@ async function main(): Promise<void> {
   if (!existsSync(AWS_CLI))
     throw new Error(`${AWS_CLI} is missing: apt-get install -y --no-install-recommends awscli`);
   step('npm run stack');
-  const { child, info } = await startStack();
+  // The command behind `npm run stack`, run directly so that stopping it stops the servers.
+  const stack = await startStackProcess(['--short-creds', '10']);
+  const { info } = stack;
   try {
     say(
       `  Vault ${info.vault.version} at ${info.vault.addr}, STS at ${info.sts.endpoint}, OpenID provider at ${info.idp.issuer}`,
@@ -141,9 +121,7 @@ async function main(): Promise<void> {
       '\nThe profiles hold short-lived keys from Vault; `vault-aws-tray daemon` (or the tray app) renews them before they expire.',
     );
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await stack.stop();
   }
 }
 

@@ -1,0 +1,61 @@
+/**
+ * An Engine as the daemon builds one, on the real clock, against a Vault in another process:
+ * for timing `refreshNow`, which adds the engine's own work (queue, state file, status) to
+ * `refreshProfiles`.
+ */
+import path from 'node:path';
+import { systemClock } from '../src/core/clock.js';
+import { CredentialsFileWriter } from '../src/core/aws/credentials-file-writer.js';
+import { Engine } from '../src/core/engine/engine.js';
+import { StateFile } from '../src/core/engine/state-file.js';
+import { VaultClient } from '../src/core/vault/client.js';
+import { sessionKey } from '../src/core/vault/session.js';
+import { parseSettings } from '../src/shared/settings.js';
+import { MemorySecrets, MemorySettings } from '../test/core/engine/engine-harness.js';
+
+const quiet = () => undefined;
+
+export async function startRefreshEngine(options: {
+  dir: string;
+  vaultAddr: string;
+  token: string;
+  role: string;
+  profiles: readonly string[];
+}): Promise<Engine> {
+  const files = {
+    credentialsFile: path.join(options.dir, 'credentials'),
+    configFile: path.join(options.dir, 'config'),
+  };
+  const settings = new MemorySettings(
+    parseSettings(
+      {
+        vault: { address: options.vaultAddr, authMethod: 'token' },
+        profiles: Object.fromEntries(
+          options.profiles.map((name) => [name, { role: options.role, written: true }]),
+        ),
+        files,
+      },
+      'bench',
+    ),
+  );
+  const secrets = new MemorySecrets();
+  await secrets.set(sessionKey(options.vaultAddr, ''), options.token);
+  const engine = new Engine({
+    role: 'daemon',
+    settings,
+    secrets,
+    state: new StateFile(path.join(options.dir, 'settings')),
+    clock: systemClock,
+    logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    notifier: { notify: quiet },
+    client: (s, token) => new VaultClient({ address: s.vault!.address, token }),
+    writer: () => new CredentialsFileWriter({ paths: files }),
+    awsPaths: () => files,
+    signIn: () => Promise.reject(new Error('no sign-in in a benchmark')),
+    watch: false,
+  });
+  await engine.start();
+  // start() refreshes every profile at once (none has been written by this engine yet).
+  await engine.settled();
+  return engine;
+}
