@@ -15,6 +15,8 @@ import {
   configSectionName,
   credentialEntries,
   credentialsSectionName,
+  type DeliveryMode,
+  type Entry,
   type SessionCredentials,
 } from './managed-sections.js';
 import { editFiles, type FileEdit } from './safe-writer.js';
@@ -22,13 +24,30 @@ import { findShadowing, type ShadowingFinding } from './shadowing.js';
 import { parseStrict } from './strict-validate.js';
 import { errorCode, nodeFs, type WriterFs } from './writer-fs.js';
 
-export interface ProfileUpdate {
+interface ProfileUpdateBase {
   readonly profile: string;
-  readonly credentials: SessionCredentials;
   /** Written to the config file; left out means the key is removed there. */
   readonly region?: string | undefined;
   readonly output?: string | undefined;
 }
+
+/** Static keys in the credentials file (`file` delivery). */
+export interface FileProfileUpdate extends ProfileUpdateBase {
+  readonly credentials: SessionCredentials;
+  readonly credentialProcess?: never;
+}
+
+/**
+ * A `credential_process` command in the config file (`process` delivery); the profile's
+ * credentials-file section is removed, since static keys there would hide the command in every
+ * SDK. Build the command with `credentialProcessLine`.
+ */
+export interface ProcessProfileUpdate extends ProfileUpdateBase {
+  readonly credentialProcess: string;
+  readonly credentials?: never;
+}
+
+export type ProfileUpdate = FileProfileUpdate | ProcessProfileUpdate;
 
 export interface WriteReport {
   /** Files that were replaced (resolved paths); an edit that changes nothing writes nothing. */
@@ -74,9 +93,10 @@ export class CredentialsFileWriter {
   }
 
   /**
-   * Writes fresh credentials for a batch of profiles in one write of each file. Profiles in
-   * `adding` are new to the app: the write is refused if either file already has a section for
-   * one of them (only adopting takes such a section).
+   * Writes fresh credentials (or a `credential_process` command) for a batch of profiles in one
+   * write of each file, so a profile switching delivery mode moves between the files at once.
+   * Profiles in `adding` are new to the app: the write is refused if either file already has a
+   * section for one of them (only adopting takes such a section).
    */
   async applyProfiles(
     updates: readonly ProfileUpdate[],
@@ -84,29 +104,23 @@ export class CredentialsFileWriter {
   ): Promise<WriteReport> {
     checkUpdates(updates);
     if (updates.length === 0) return { written: [], backups: [], shadowing: [] };
-    return this.edit(
-      updates.map((u) => u.profile),
-      ([credentials, config]) => {
-        for (const { profile } of updates) {
-          if (!options.adding?.has(profile)) continue;
-          const existing =
-            sectionLine(
-              credentials!,
-              credentialsSectionName(profile),
-              this.paths.credentialsFile,
-            ) ?? sectionLine(config!, configSectionName(profile), this.paths.configFile);
-          if (existing !== undefined) {
-            throw new CredentialsFileError(
-              'not-ours',
-              `${existing}: profile ${profile} already exists and the app does not manage it; adopt it to let the app replace it (its old content is kept in a backup)`,
-            );
-          }
+    return this.edit(updates.map(modeOf), ([credentials, config]) => {
+      for (const { profile } of updates) {
+        if (!options.adding?.has(profile)) continue;
+        const existing =
+          sectionLine(credentials!, credentialsSectionName(profile), this.paths.credentialsFile) ??
+          sectionLine(config!, configSectionName(profile), this.paths.configFile);
+        if (existing !== undefined) {
+          throw new CredentialsFileError(
+            'not-ours',
+            `${existing}: profile ${profile} already exists and the app does not manage it; adopt it to let the app replace it (its old content is kept in a backup)`,
+          );
         }
-        const editors = [new IniEditor(credentials!), new IniEditor(config!)] as const;
-        for (const update of updates) setProfile(editors, update);
-        return finish(editors, updates);
-      },
-    );
+      }
+      const editors = [new IniEditor(credentials!), new IniEditor(config!)] as const;
+      for (const update of updates) setProfile(editors, update);
+      return finish(editors, updates);
+    });
   }
 
   /**
@@ -116,7 +130,7 @@ export class CredentialsFileWriter {
   async adoptProfile(update: ProfileUpdate): Promise<WriteReport> {
     checkUpdates([update]);
     const { profile } = update;
-    return this.edit([profile], ([credentials, config]) => {
+    return this.edit([modeOf(update)], ([credentials, config]) => {
       const files = [
         [credentials!, credentialsSectionName(profile), this.paths.credentialsFile],
         [config!, configSectionName(profile), this.paths.configFile],
@@ -124,7 +138,8 @@ export class CredentialsFileWriter {
       return files.map(([doc, section, file], i): FileEdit => {
         const editor = new IniEditor(doc);
         const old = editor.sectionText(section);
-        const entries = i === 0 ? credentialEntries(update.credentials) : configEntries(update);
+        // No entries removes the section: a process profile has none in the credentials file.
+        const entries = i === 0 ? credentialsFileEntries(update) : configEntries(update);
         editor.replaceSection(section, entries);
         const note = `# vault-aws-tray adopted profile ${profile}: section [${section}] of ${file} as it was before.\n`;
         return {
@@ -139,7 +154,7 @@ export class CredentialsFileWriter {
   /** Removes the profile's sections from both files, and nothing else. */
   async removeProfile(profile: string): Promise<WriteReport> {
     checkName(profile);
-    return this.edit([profile], (docs) =>
+    return this.edit([[profile, 'file']], (docs) =>
       docs.map((doc, i) => {
         const section = i === 0 ? credentialsSectionName(profile) : configSectionName(profile);
         const editor = new IniEditor(doc);
@@ -149,8 +164,11 @@ export class CredentialsFileWriter {
     );
   }
 
-  /** Where the profile is and what would hide its keys; reads without locking. */
-  async inspect(profile: string): Promise<ProfileInspection> {
+  /**
+   * Where the profile is and what would hide its credentials when delivered by `mode`; reads
+   * without locking.
+   */
+  async inspect(profile: string, mode: DeliveryMode = 'file'): Promise<ProfileInspection> {
     checkName(profile);
     const [credentials, config] = await Promise.all([
       this.read(this.paths.credentialsFile),
@@ -161,12 +179,12 @@ export class CredentialsFileWriter {
       inCredentialsFile: section !== undefined,
       accessKeyId: section && optionValue(credentials, section, 'aws_access_key_id'),
       inConfigFile: findSection(config, configSectionName(profile)) !== undefined,
-      shadowing: this.shadowing([credentials, config], [profile]),
+      shadowing: this.shadowing([credentials, config], [[profile, mode]]),
     };
   }
 
   private async edit(
-    profiles: readonly string[],
+    profiles: readonly ProfileMode[],
     editor: (docs: readonly IniDocument[]) => readonly FileEdit[],
   ): Promise<WriteReport> {
     const { credentialsFile, configFile } = this.paths;
@@ -184,16 +202,20 @@ export class CredentialsFileWriter {
     };
   }
 
-  private shadowing(docs: readonly IniDocument[], profiles: readonly string[]): ShadowingFinding[] {
+  private shadowing(
+    docs: readonly IniDocument[],
+    profiles: readonly ProfileMode[],
+  ): ShadowingFinding[] {
     const [credentials, config] = docs;
-    return profiles.flatMap((profile) => [
+    return profiles.flatMap(([profile, mode]) => [
       ...findShadowing(
         credentials!,
         this.paths.credentialsFile,
         credentialsSectionName(profile),
         false,
+        mode,
       ),
-      ...findShadowing(config!, this.paths.configFile, configSectionName(profile), true),
+      ...findShadowing(config!, this.paths.configFile, configSectionName(profile), true, mode),
     ]);
   }
 
@@ -214,11 +236,24 @@ export class CredentialsFileWriter {
   }
 }
 
+type ProfileMode = readonly [profile: string, mode: DeliveryMode];
+
+function modeOf(update: ProfileUpdate): ProfileMode {
+  return [update.profile, update.credentialProcess === undefined ? 'file' : 'process'];
+}
+
+function credentialsFileEntries(update: ProfileUpdate): Entry[] {
+  return update.credentialProcess === undefined ? credentialEntries(update.credentials) : [];
+}
+
 function setProfile(editors: readonly [IniEditor, IniEditor], update: ProfileUpdate): void {
-  editors[0].setEntries(
-    credentialsSectionName(update.profile),
-    credentialEntries(update.credentials),
-  );
+  const section = credentialsSectionName(update.profile);
+  if (update.credentialProcess === undefined) {
+    editors[0].setEntries(section, credentialEntries(update.credentials));
+  } else {
+    // The whole section, foreign keys included: any of them would hide or mix with the command.
+    editors[0].removeSection(section);
+  }
   editors[1].setEntries(configSectionName(update.profile), configEntries(update));
 }
 
@@ -250,7 +285,8 @@ function checkName(profile: string): void {
 
 function checkUpdates(updates: readonly ProfileUpdate[]): void {
   const seen = new Set<string>();
-  for (const { profile, credentials, region, output } of updates) {
+  for (const update of updates) {
+    const { profile, region, output } = update;
     checkName(profile);
     if (seen.has(profile)) {
       throw new CredentialsFileError(
@@ -259,27 +295,49 @@ function checkUpdates(updates: readonly ProfileUpdate[]): void {
       );
     }
     seen.add(profile);
-    const values = {
+    checkPlainValues(profile, { region: region || undefined, output: output || undefined });
+    if (update.credentialProcess !== undefined) {
+      checkCommand(profile, update.credentialProcess);
+      continue;
+    }
+    const { credentials } = update;
+    checkPlainValues(profile, {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
       sessionToken: credentials.sessionToken || undefined,
-      region: region || undefined,
-      output: output || undefined,
-    };
-    for (const [field, value] of Object.entries(values)) {
-      if (value !== undefined && !isPlainValue(value)) {
-        throw new CredentialsFileError(
-          'invalid-input',
-          `The ${field} for profile ${profile} cannot be written: it must be printable ASCII without spaces or quotes.`,
-        );
-      }
-    }
+    });
     if (Number.isNaN(credentials.expiresAt.getTime())) {
       throw new CredentialsFileError(
         'invalid-input',
         `The expiry for profile ${profile} is not a valid date.`,
       );
     }
+  }
+}
+
+function checkPlainValues(profile: string, values: Record<string, string | undefined>): void {
+  for (const [field, value] of Object.entries(values)) {
+    if (value !== undefined && !isPlainValue(value)) {
+      throw new CredentialsFileError(
+        'invalid-input',
+        `The ${field} for profile ${profile} cannot be written: it must be printable ASCII without spaces or quotes.`,
+      );
+    }
+  }
+}
+
+/**
+ * Plain words joined by single spaces. Readers split and quote commands differently, and a word
+ * starting with `#` or `;` is an inline comment to the JS SDK; whether the command is safe for
+ * every reader's shell is `credentialProcessLine`'s check.
+ */
+function checkCommand(profile: string, command: string): void {
+  const words = command.split(' ');
+  if (!words.every((word) => PLAIN_VALUE.test(word) && !/["'`]|^[#;]/.test(word))) {
+    throw new CredentialsFileError(
+      'invalid-input',
+      `The credential_process command for profile ${profile} cannot be written: it must be printable ASCII words separated by single spaces, without quotes or comment characters.`,
+    );
   }
 }
 

@@ -7,6 +7,8 @@ export type CredentialsFileErrorKind =
   | 'invalid-input'
   /** The file breaks botocore's strict rules; it was left exactly as it was. */
   | 'broken-file'
+  /** The helper's path cannot go unquoted into a `credential_process` command. */
+  | 'unsafe-command'
   /** The profile has sections the app does not manage; only an explicit adoption takes them. */
   | 'not-ours'
   /** The edit would change how botocore reads an unmanaged section that follows. */

@@ -22,10 +22,17 @@ export interface SessionCredentials {
   readonly expiresAt: Date;
 }
 
+/**
+ * How a managed profile gets its credentials: static keys in the credentials file, or a
+ * `credential_process` command in the config file (with no credentials-file section at all).
+ */
+export type DeliveryMode = 'file' | 'process';
+
 /** Absent or empty values are deleted from the profile's config section. */
 export interface ProfileConfig {
   readonly region?: string | undefined;
   readonly output?: string | undefined;
+  readonly credentialProcess?: string | undefined;
 }
 
 /** Static key material: it lives in the credentials file only (aws-conventions.md §0.4). */
@@ -64,6 +71,7 @@ export function configEntries(config: ProfileConfig): Entry[] {
   return [
     ['region', config.region || undefined],
     ['output', config.output || undefined],
+    ['credential_process', config.credentialProcess || undefined],
     ...KEY_MATERIAL.map((key): Entry => [key, undefined]),
   ];
 }

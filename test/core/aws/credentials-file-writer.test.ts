@@ -20,6 +20,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CredentialsFileWriter,
   type CredentialsFileWriterOptions,
+  type FileProfileUpdate,
+  type ProcessProfileUpdate,
   type ProfileUpdate,
 } from '../../../src/core/aws/credentials-file-writer.js';
 import { CredentialsFileError } from '../../../src/core/aws/errors.js';
@@ -53,7 +55,8 @@ const writer = (options: Partial<CredentialsFileWriterOptions> = {}): Credential
   });
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCY';
-function update(profile: string, n = 1, extra: Partial<ProfileUpdate> = {}): ProfileUpdate {
+type Settings = Pick<ProfileUpdate, 'region' | 'output'>;
+function update(profile: string, n = 1, extra: Settings = {}): FileProfileUpdate {
   return {
     profile,
     credentials: {
@@ -342,6 +345,177 @@ describe('adoption', () => {
     expect(read(credentialsBackup.replace('.bak', '-2.bak'))).toContain(
       'aws_access_key_id = AKIADEV2',
     );
+  });
+});
+
+describe('delivery by credential_process', () => {
+  const HELPER = '/opt/vat/bin/vault-aws-tray';
+  const processUpdate = (profile: string, extra: Settings = {}): ProcessProfileUpdate => ({
+    profile,
+    credentialProcess: `${HELPER} credential-process ${profile}`,
+    ...extra,
+  });
+  const devFile = [
+    '[dev]',
+    'aws_access_key_id = AKIADEV1',
+    `aws_secret_access_key = ${SECRET}1`,
+    'aws_session_token = FwoGZXIvYXdzE1==',
+    'x_security_token_expires = 2030-01-01T00:01:00Z',
+    '',
+  ].join('\n');
+
+  it('writes both kinds in one batch, one write of each file', async () => {
+    const report = await writer().applyProfiles([
+      update('dev', 1),
+      processUpdate('ci', { region: 'eu-west-1', output: 'json' }),
+    ]);
+    expect(report).toEqual({ written: [credentialsFile, configFile], backups: [], shadowing: [] });
+    expect(read(credentialsFile)).toBe(devFile);
+    expect(read(configFile)).toBe(
+      `[profile ci]\nregion = eu-west-1\noutput = json\ncredential_process = ${HELPER} credential-process ci\n`,
+    );
+  });
+
+  it('moves a profile file → process → file, touching nothing else', async () => {
+    const credentialsBefore =
+      '# team file\n[other]\naws_access_key_id = AKIAOTHER\n\n; z\n[z]\nk = v\n';
+    const configBefore = '# mine\n[profile other]\nregion = us-east-1\n';
+    seed(credentialsFile, credentialsBefore);
+    seed(configFile, configBefore);
+    const asFile = [
+      `${credentialsBefore}\n${devFile}`,
+      `${configBefore}\n[profile dev]\nregion = eu-west-1\n`,
+    ];
+
+    await writer().applyProfiles([update('dev', 1, { region: 'eu-west-1' })]);
+    expect([read(credentialsFile), read(configFile)]).toEqual(asFile);
+
+    const report = await writer().applyProfiles([processUpdate('dev', { region: 'eu-west-1' })]);
+    expect(report.written).toEqual([credentialsFile, configFile]);
+    expect(report.shadowing).toEqual([]);
+    // The blank line the first write put before [dev] stays: only the section itself goes.
+    expect(read(credentialsFile)).toBe(`${credentialsBefore}\n`);
+    expect(read(configFile)).toBe(
+      `${configBefore}\n[profile dev]\nregion = eu-west-1\ncredential_process = ${HELPER} credential-process dev\n`,
+    );
+    const inspection = await writer().inspect('dev', 'process');
+    expect([inspection.inCredentialsFile, inspection.inConfigFile]).toEqual([false, true]);
+    expect(inspection.shadowing).toEqual([]);
+
+    await writer().applyProfiles([update('dev', 1, { region: 'eu-west-1' })]);
+    expect([read(credentialsFile), read(configFile)]).toEqual(asFile);
+  });
+
+  it('removes the whole credentials-file section, foreign keys and comments inside it too', async () => {
+    seed(
+      credentialsFile,
+      '[a]\nk = v\n\n[dev]\naws_access_key_id = OLD\n# why\nregion = x\n\n# about b\n[b]\nj = w\n',
+    );
+    seed(configFile, '[profile dev]\naws_secret_access_key = OLD\ncredential_process = /old\n');
+    await writer().applyProfiles([processUpdate('dev')]);
+    expect(read(credentialsFile)).toBe('[a]\nk = v\n\n\n# about b\n[b]\nj = w\n');
+    expect(read(configFile)).toBe(
+      `[profile dev]\ncredential_process = ${HELPER} credential-process dev\n`,
+    );
+  });
+
+  it('refuses to add a process profile whose section exists in either file', async () => {
+    for (const [file, text] of [
+      [credentialsFile, '[dev]\naws_access_key_id = MINE\n'],
+      [configFile, '[other]\nk = v\n\n[profile dev]\nregion = x\n'],
+    ] as const) {
+      rmSync(path.dirname(file), { recursive: true, force: true });
+      seed(file, text);
+      const before = state(file);
+      const error = await refusal(
+        writer().applyProfiles([update('ci', 1), processUpdate('dev')], {
+          adding: new Set(['ci', 'dev']),
+        }),
+      );
+      expect(error.kind).toBe('not-ours');
+      expect(error.message).toMatch(new RegExp(`^${file}:\\d+: profile dev already exists`));
+      expect(state(file)).toEqual(before);
+    }
+    rmSync(path.dirname(credentialsFile), { recursive: true, force: true });
+    await writer().applyProfiles([processUpdate('dev')], { adding: new Set(['dev']) });
+    expect(existsSync(credentialsFile)).toBe(false);
+  });
+
+  it('adopts into process delivery: both old sections to the backups, none left in credentials', async () => {
+    seed(credentialsFile, '[other]\nk = v\n\n[dev] # hand-made\naws_access_key_id = MINE\n');
+    seed(configFile, '[profile dev]\nrole_arn = arn:aws:iam::1:role/r\nregion = us-east-1\n');
+    const clock = { now: () => Date.UTC(2026, 1, 3, 4, 5, 6) };
+    const report = await writer({ clock }).adoptProfile(
+      processUpdate('dev', { region: 'eu-west-1' }),
+    );
+    const stamp = 'vault-aws-tray-adopted-dev-20260203T040506Z.bak';
+    expect(report.backups.slice(0, 2)).toEqual([
+      `${credentialsFile}.${stamp}`,
+      `${configFile}.${stamp}`,
+    ]);
+    expect(read(`${credentialsFile}.${stamp}`)).toContain(
+      '[dev] # hand-made\naws_access_key_id = MINE\n',
+    );
+    expect(read(`${configFile}.${stamp}`)).toContain('role_arn = arn:aws:iam::1:role/r\n');
+    expect(read(credentialsFile)).toBe('[other]\nk = v\n\n');
+    expect(read(configFile)).toBe(
+      `[profile dev]\nregion = eu-west-1\ncredential_process = ${HELPER} credential-process dev\n`,
+    );
+    expect(report.shadowing).toEqual([]);
+  });
+
+  it('reports what would run instead of the command, but not the command itself', async () => {
+    seed(
+      configFile,
+      '[profile dev]\nsso_session = corp\ncredential_process = /old\naws_access_key_id = S\n',
+    );
+    const report = await writer().applyProfiles([processUpdate('dev')]);
+    expect(read(configFile)).toBe(
+      `[profile dev]\nsso_session = corp\ncredential_process = ${HELPER} credential-process dev\n`,
+    );
+    expect(report.shadowing.map((f) => [f.kind, f.file, f.line, f.key])).toEqual([
+      ['sso', configFile, 2, 'sso_session'],
+    ]);
+    expect(report.shadowing[0]!.message).toMatch(/instead of the managed credential_process$/);
+
+    // Another program puts keys back: inspect tells, by the profile's delivery mode.
+    seed(credentialsFile, '[dev]\naws_access_key_id = A\naws_secret_access_key = B\n');
+    const asProcess = await writer().inspect('dev', 'process');
+    expect(asProcess.shadowing.map((f) => [f.kind, f.file, f.line])).toEqual([
+      ['static-keys', credentialsFile, 2],
+      ['static-keys', credentialsFile, 3],
+      ['sso', configFile, 2],
+    ]);
+    const asFile = await writer().inspect('dev');
+    expect(asFile.shadowing.map((f) => [f.kind, f.key])).toEqual([
+      ['sso', 'sso_session'],
+      ['credential-process', 'credential_process'],
+    ]);
+  });
+
+  it('refuses a command the files cannot hold as plain words, touching nothing', async () => {
+    seed(configFile, '[other]\nk = v\n');
+    const before = state(configFile);
+    for (const credentialProcess of [
+      '',
+      ' /bin/x',
+      '/bin/x  credential-process dev',
+      '"/bin/x" credential-process dev',
+      "/bin/x 'dev'",
+      '/bin/x #dev',
+      '/bin/x ;dev',
+      '/bin/x\tdev',
+      '/bin/x dev\n',
+    ]) {
+      const error = await refusal(writer().applyProfiles([{ profile: 'dev', credentialProcess }]));
+      expect(error.kind).toBe('invalid-input');
+    }
+    const error = await refusal(
+      writer().applyProfiles([{ ...processUpdate('dev'), region: 'eu west' }]),
+    );
+    expect(error.kind).toBe('invalid-input');
+    expect(state(configFile)).toEqual(before);
+    expect(existsSync(credentialsFile)).toBe(false);
   });
 });
 

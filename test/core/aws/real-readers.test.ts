@@ -2,10 +2,11 @@
 import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialProcessLine } from '../../../src/core/aws/credential-process-line.js';
 import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
 
 const AWS = '/usr/bin/aws';
@@ -110,5 +111,58 @@ describe('real readers after a write', () => {
     const js = await jsCredentials('dev');
     expect(js.accessKeyId).toBe('AKIAUSER0002');
     expect(js.sessionToken).toBeUndefined();
+  });
+
+  it('run the credential_process helper once a profile switches to it, not old static keys', async () => {
+    const expiration = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const output = {
+      Version: 1,
+      AccessKeyId: 'AKIAHELPER0003',
+      SecretAccessKey: 'helper/secret',
+      SessionToken: 'IQoJHELPER==',
+      Expiration: expiration,
+    };
+    const helper = path.join(dir, 'bin', 'vat-helper');
+    mkdirSync(path.dirname(helper), { recursive: true });
+    // Answers only when called as the line says, so the test also checks the arguments.
+    writeFileSync(
+      helper,
+      `#!/bin/sh\n[ "$1 $2 $#" = "credential-process ci 2" ] || exit 3\nprintf '%s\\n' '${JSON.stringify(output)}'\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(credentialsFile, '');
+    writeFileSync(configFile, '');
+    const writer = new CredentialsFileWriter({ paths: { credentialsFile, configFile } });
+    await writer.applyProfiles([
+      {
+        profile: 'ci',
+        credentials: {
+          accessKeyId: 'AKIASTATIC0003',
+          secretAccessKey: 'static/secret',
+          expiresAt: new Date('2030-01-01T00:00:00Z'),
+        },
+      },
+    ]);
+    await writer.applyProfiles([
+      {
+        profile: 'ci',
+        credentialProcess: credentialProcessLine(helper, 'ci'),
+        region: 'eu-west-1',
+      },
+    ]);
+
+    const exported = JSON.parse(
+      aws('configure', 'export-credentials', '--profile', 'ci', '--format', 'process'),
+    ) as typeof output;
+    // The CLI writes the expiry back as +00:00.
+    expect({ ...exported, Expiration: new Date(exported.Expiration) }).toEqual({
+      ...output,
+      Expiration: new Date(expiration),
+    });
+    expect(await jsCredentials('ci')).toMatchObject({
+      accessKeyId: 'AKIAHELPER0003',
+      sessionToken: 'IQoJHELPER==',
+      expiration: new Date(expiration),
+    });
   });
 });

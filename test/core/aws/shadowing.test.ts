@@ -47,6 +47,43 @@ describe('findShadowing', () => {
     ).toEqual(['credential-process']);
   });
 
+  it('for a process profile, reports what runs instead of its command, not the command', () => {
+    const findings = findShadowing(parseIni(CONFIG), '/c/config', 'profile dev', true, 'process');
+    expect(findings.map((f) => [f.kind, f.line, f.key])).toEqual([
+      ['assume-role', 4, 'role_arn'],
+      ['assume-role', 5, 'source_profile'],
+      ['sso', 6, 'sso_session'],
+      ['web-identity', 7, 'web_identity_token_file'],
+      ['static-keys', 8, 'aws_access_key_id'],
+      ['static-keys', 9, 'aws_session_token'],
+    ]);
+    expect(findings[2]!.message).toBe(
+      '/c/config:6: [profile dev] has sso_session: botocore, the AWS CLI and the Go SDK use SSO instead of the managed credential_process',
+    );
+    expect(findings[4]!.message).toMatch(
+      /: the JS and Go SDKs use these static keys instead of the managed credential_process$/,
+    );
+  });
+
+  it('for a process profile, any key material or command in the credentials file is foreign', () => {
+    const credentials = '[dev]\nregion = x\naws_secret_access_key = S\ncredential_process = y\n';
+    const findings = findShadowing(
+      parseIni(credentials),
+      '/c/credentials',
+      'dev',
+      false,
+      'process',
+    );
+    expect(findings.map((f) => [f.kind, f.line, f.key])).toEqual([
+      ['static-keys', 3, 'aws_secret_access_key'],
+      ['credential-process', 4, 'credential_process'],
+    ]);
+    expect(findings[0]!.message).toBe(
+      '/c/credentials:3: [dev] has aws_secret_access_key: static keys in the credentials file take precedence over credential_process in every SDK, so the managed command never runs',
+    );
+    expect(findings[1]!.message).toMatch(/run this command instead of the managed one$/);
+  });
+
   it('finds nothing for a profile without a section', () => {
     expect(findShadowing(parseIni(CONFIG), '/c/config', 'profile none', true)).toEqual([]);
   });
