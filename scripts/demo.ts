@@ -19,7 +19,7 @@ import { freePort } from '../test/support/ports.js';
 import { startStackProcess } from '../test/support/stack-process.js';
 
 const AWS_CLI = '/usr/bin/aws';
-const BIN = 'bin/vault-aws-tray.js';
+const BIN = 'bin/vault-aws-tray.cjs';
 const run = promisify(execFile);
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const step = (command: string) => say(`\n$ ${command}`);

@@ -1,3 +1,4 @@
+import { credentialProcessLine } from '../core/aws/credential-process-line.js';
 import { CredentialsFileWriter } from '../core/aws/credentials-file-writer.js';
 import { homeDirectory, resolveAwsFilePaths } from '../core/aws/file-paths.js';
 import type { AwsFilePaths } from '../core/aws/file-paths.js';
@@ -8,6 +9,9 @@ import { sessionKey } from '../core/vault/session.js';
 import type { TlsSettings } from '../core/vault/transport.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import type { Settings } from '../shared/settings.js';
+import { askEngine, NoEngineError } from './engine-client.js';
+import type { EngineRequest } from './engine-client.js';
+import type { EngineReply } from '../core/engine/engine-endpoint.js';
 import { usageError } from './errors.js';
 import { parseDuration } from './format.js';
 import { ConfSettingsStore } from './stores/conf-settings-store.js';
@@ -30,6 +34,8 @@ export interface CliIo {
   browser: BrowserOpener;
   /** A signal that aborts on Ctrl-C or SIGTERM (asked for by commands that wait). */
   interruptSignal(): AbortSignal;
+  /** The absolute path of the command running now: what credential_process lines call. */
+  selfPath: string;
 }
 
 /** Where Vault is and how to reach it: flags beat VAULT_* variables, which beat the settings. */
@@ -138,6 +144,21 @@ export class CliContext {
       inPlace: settings.files.inPlace,
       clock: this.io.clock,
     });
+  }
+
+  /** The config file's credential_process value for a profile: this very command. */
+  processLine(profile: string): string {
+    return credentialProcessLine(this.io.selfPath, profile, this.io.platform as NodeJS.Platform);
+  }
+
+  /** The running engine's answer, or undefined when no engine runs: then the CLI does the work. */
+  async engine<T extends object>(request: EngineRequest): Promise<EngineReply<T> | undefined> {
+    try {
+      return await askEngine<T>(this.configDir, this.io.platform, request);
+    } catch (error) {
+      if (error instanceof NoEngineError) return undefined;
+      throw error;
+    }
   }
 
   out(text: string): void {

@@ -48,6 +48,12 @@ function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
+// `vault-aws-tray status | head -1`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await run(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
@@ -62,4 +68,5 @@ process.exitCode = await run(process.argv.slice(2), {
   promptLine,
   browser: systemBrowser(process.env, process.platform),
   interruptSignal,
+  selfPath: process.argv[1]!,
 });

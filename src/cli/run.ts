@@ -3,6 +3,7 @@ import { VaultError } from '../core/vault/errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import { configDir } from '../shared/paths.js';
 import { SettingsError } from '../shared/settings.js';
+import { credentialProcess, env, exec } from './commands/credentials.js';
 import { daemon } from './commands/daemon.js';
 import { doctor } from './commands/doctor.js';
 import { login } from './commands/login.js';
@@ -25,6 +26,9 @@ const COMMANDS: Record<string, (ctx: CliContext, args: string[]) => Promise<numb
   status,
   doctor,
   daemon,
+  'credential-process': credentialProcess,
+  env,
+  exec,
 };
 
 function usage(io: CliIo, dir: string): string {
@@ -40,12 +44,17 @@ commands:
                                                        the OpenID client (jwt), or with a token
   logout                                               revoke and forget the token
   profile add NAME --role ROLE [--mount aws] [--endpoint creds|sts] [--ttl DUR]
-              [--lead DUR] [--role-arn ARN] [--region R] [--adopt]
-                                                       let the app manage an AWS profile
+              [--lead DUR] [--role-arn ARN] [--region R] [--delivery file|process]
+              [--adopt]                                let the app manage an AWS profile
+  profile set NAME --delivery file|process             static keys in the credentials file, or
+                                                       credential_process in the config file
   profile remove NAME                                  stop managing it and remove its sections
   profile list [--json]
   refresh [NAME...]                                    fresh credentials from Vault now
   status [--json]                                      the session and every profile
+  credential-process NAME                              the credential_process JSON for NAME
+  env NAME [--format env|fish|powershell]              shell lines that export NAME's credentials
+  exec NAME -- COMMAND [ARGS...]                       run COMMAND with NAME's credentials
   doctor                                               check settings, files, Vault, TLS and clock
   daemon                                               keep every profile fresh until Ctrl-C or
                                                        SIGTERM (one engine per settings folder)

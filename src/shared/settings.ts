@@ -21,6 +21,11 @@ export const profileSettingsSchema = z.object({
   region: z.string().optional(),
   /** Refresh this long before expiry; a third of the lifetime when absent (at most half of it). */
   leadSeconds: durationSeconds.optional(),
+  /**
+   * `file`: static keys in the credentials file. `process`: the config file runs
+   * `credential-process` and the credentials file has no section (its keys would win).
+   */
+  delivery: z.enum(['file', 'process']).default('file'),
   /** An existing section of this name is taken over (its old text backed up) at the first write. */
   adopt: z.boolean().default(false),
   /** Set once the app has written the profile: from then on it is the app's to rewrite. */

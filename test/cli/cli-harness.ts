@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BrowserOpener, Clock } from '../../src/core/ports.js';
 import { run } from '../../src/cli/run.js';
+import { CLI_BIN } from '../support/daemon-process.js';
 
 export interface CliRun {
   code: number;
@@ -65,6 +66,7 @@ export function cliHarness(options: {
           open: () => Promise.reject(new Error('no browser in this test')),
         },
         interruptSignal: () => extra.signal ?? new AbortController().signal,
+        selfPath: resolve(CLI_BIN),
       });
       return { code, stdout, stderr };
     },

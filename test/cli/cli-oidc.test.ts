@@ -462,7 +462,7 @@ describe('login --method oidc through $BROWSER, with the built binary', () => {
       const port = await freePort();
       const env = { ...cli.env, BROWSER: browser.command, HOME: cli.home };
       const bin = (...args: string[]) =>
-        execFileAsync(process.execPath, ['bin/vault-aws-tray.js', ...args], { env });
+        execFileAsync(process.execPath, ['bin/vault-aws-tray.cjs', ...args], { env });
       const login = await bin(
         'login',
         '--method',

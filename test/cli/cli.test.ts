@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock.js';
@@ -37,16 +37,24 @@ describe('the CLI front door', () => {
   it('the bin runs the compiled JavaScript (npm run build makes it)', async () => {
     expect(existsSync('out/node/cli/main.js'), 'run `npm run build` before the tests').toBe(true);
     const { stdout } = await execFileAsync(process.execPath, [
-      'bin/vault-aws-tray.js',
+      'bin/vault-aws-tray.cjs',
       '--version',
     ]);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const failed = await execFileAsync(process.execPath, ['bin/vault-aws-tray.js', 'nope']).catch(
+    const failed = await execFileAsync(process.execPath, ['bin/vault-aws-tray.cjs', 'nope']).catch(
       (e: { code: number; stderr: string }) => e,
     );
     expect(failed).toMatchObject({
       code: 2,
       stderr: 'vault-aws-tray: unknown command "nope" (see --help)\n',
     });
+  });
+
+  it('credential-process with an engine loads one bundled file and only node:fs, node:net and node:path', () => {
+    const bundle = readFileSync('out/node/cli/credential-process-fast.cjs', 'utf8');
+    const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(['node:fs', 'node:net', 'node:path']));
+    // No settings schema, no HTTP client (design.md "Contracts").
+    expect(bundle).not.toMatch(/zod|node:https?"/);
   });
 });

@@ -17,7 +17,7 @@ describe('package.json', () => {
       'vault-aws-tray',
       'module',
     ]);
-    expect(pkg.bin).toEqual({ 'vault-aws-tray': 'bin/vault-aws-tray.js' });
+    expect(pkg.bin).toEqual({ 'vault-aws-tray': 'bin/vault-aws-tray.cjs' });
   });
 
   it('pins every dependency exactly, so npm ci installs what was tested on Node 20', () => {

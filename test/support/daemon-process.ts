@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
-export const CLI_BIN = 'bin/vault-aws-tray.js';
+export const CLI_BIN = 'bin/vault-aws-tray.cjs';
 
 export interface DaemonProcess {
   child: ChildProcess;

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Engine, SignInNeededError } from '../../core/engine/engine.js';
+import { handleEngineRequest } from '../../core/engine/engine-requests.js';
+import { serveEngine } from '../../core/engine/engine-server.js';
 import { acquireEngineLock, EngineLockedError } from '../../core/engine/engine-lock.js';
 import type { EngineLock } from '../../core/engine/engine-lock.js';
 import type { Logger } from '../../core/ports.js';
@@ -53,6 +55,7 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<number> {
       ),
     writer: (s) => ctx.writer(s),
     awsPaths: (s) => ctx.awsPaths(s),
+    processLine: (profile) => ctx.processLine(profile),
     signIn: () =>
       Promise.reject(new SignInNeededError(`run \`${PRODUCT_NAME} login\` to sign in again`)),
     driftCheck: true,
@@ -62,6 +65,13 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<number> {
       `${PRODUCT_NAME} daemon ${ctx.io.version} (pid ${process.pid}): keeping ${Object.keys(settings.profiles).length} profile(s) fresh; settings in ${ctx.configDir}`,
     );
     await engine.start();
+    const server = await serveEngine({
+      configDir: ctx.configDir,
+      platform: ctx.io.platform,
+      handle: (request) => handleEngineRequest(engine, request),
+      logger,
+    });
+    logger.info(`answering the CLI on ${server.path}`);
     const session = engine.status().session.state;
     if (session === 'signed_out' || session === 'needs_sign_in') {
       logger.warn(
@@ -72,6 +82,7 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<number> {
       await new Promise((resolve) => stopSignal.addEventListener('abort', resolve, { once: true }));
     }
     logger.info('stopping; the credentials file keeps what was last written');
+    await server.close();
     await engine.stop();
   } finally {
     await lock.release();

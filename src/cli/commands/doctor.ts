@@ -8,6 +8,7 @@ import type { CliContext, VaultConnection } from '../context.js';
 import { EXIT } from '../errors.js';
 import { span, until } from '../format.js';
 import { ENDING_SOON_MS } from '../../core/engine/app-status.js';
+import type { AppStatus } from '../../core/engine/app-status.js';
 
 type Level = 'ok' | 'warn' | 'error';
 interface Finding {
@@ -212,10 +213,47 @@ async function checkVault(
 }
 
 /** `doctor`: settings, files and their modes, shadowing, Vault reachability, TLS, clock, session. */
+/** Whether the CLI's commands go through a running engine or do the work themselves. */
+async function checkEngine(ctx: CliContext, found: Finding[]): Promise<void> {
+  let reply;
+  try {
+    reply = await ctx.engine<{ status: AppStatus; pid: number }>({ op: 'status' });
+  } catch (error) {
+    found.push({
+      level: 'error',
+      check: 'engine',
+      message: `its socket fails: ${(error as Error).message}`,
+    });
+    return;
+  }
+  if (!reply) {
+    found.push({
+      level: 'ok',
+      check: 'engine',
+      message:
+        'none running: the CLI works on its own (`vault-aws-tray daemon` keeps profiles fresh)',
+    });
+  } else if (!reply.ok) {
+    found.push({
+      level: 'error',
+      check: 'engine',
+      message: `it refuses the CLI: ${reply.message}`,
+    });
+  } else {
+    const who = reply.status.engine === 'app' ? 'the tray app' : 'the daemon';
+    found.push({
+      level: 'ok',
+      check: 'engine',
+      message: `${who} (pid ${reply.pid}) answers; status, refresh, profile, credential-process, env, exec and logout go through it`,
+    });
+  }
+}
+
 export async function doctor(ctx: CliContext, args: string[]): Promise<number> {
   parseArgs({ args, options: {} });
   const found: Finding[] = [];
   await checkFolderAndTokens(ctx, found);
+  await checkEngine(ctx, found);
   let settings: Settings | undefined;
   try {
     settings = ctx.settings.read();

@@ -6,8 +6,10 @@ import { VaultError } from '../../core/vault/errors.js';
 import { profileNameProblem } from '../../shared/profile-name.js';
 import type { ProfileSettings } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
+import { engineRefusal } from '../credentials-source.js';
 import { failure, usageError } from '../errors.js';
 import { parseDuration, span } from '../format.js';
+import { refresh } from './refresh.js';
 
 function checkName(name: string | undefined): string {
   if (name === undefined) throw usageError('missing profile name');
@@ -28,6 +30,7 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
       lead: { type: 'string' },
       'role-arn': { type: 'string' },
       region: { type: 'string' },
+      delivery: { type: 'string' },
       adopt: { type: 'boolean' },
     },
   });
@@ -52,6 +55,9 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     if (!leadSeconds)
       throw usageError(`--lead ${values.lead} is not a duration (like 10m or 600s)`);
   }
+  const delivery = checkDelivery(values.delivery ?? 'file');
+  // An install path that credential_process cannot call is refused now, not at the first write.
+  if (delivery === 'process') ctx.processLine(name);
   const settings = ctx.settings.read();
   if (settings.profiles[name])
     throw failure(`profile ${name} is already managed; remove it first to change it`);
@@ -63,6 +69,7 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     leadSeconds,
     roleArn: values['role-arn'],
     region: values.region,
+    delivery,
     adopt: values.adopt ?? false,
     written: false,
   };
@@ -100,11 +107,64 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     }
   }
 
-  ctx.settings.update((s) => ({ ...s, profiles: { ...s.profiles, [name]: binding } }));
   const ttl = ttlSeconds ? `, ${span(ttlSeconds)} credentials` : '';
-  ctx.out(
-    `Added profile ${name} fed by Vault ${binding.mount}/${binding.endpoint}/${binding.role}${ttl}; run \`vault-aws-tray refresh ${name}\` to write it`,
-  );
+  const added = `Added profile ${name} fed by Vault ${binding.mount}/${binding.endpoint}/${binding.role}${ttl}${delivery === 'process' ? ', delivered by credential_process' : ''}`;
+  const reply = await ctx.engine({ op: 'profile-add', name, binding });
+  if (reply && !reply.ok) throw engineRefusal(reply);
+  if (reply) {
+    ctx.out(`${added}; the running engine writes it now`);
+    return 0;
+  }
+  ctx.settings.update((s) => ({ ...s, profiles: { ...s.profiles, [name]: binding } }));
+  ctx.out(`${added}; run \`vault-aws-tray refresh ${name}\` to write it`);
+  return 0;
+}
+
+function checkDelivery(value: string): ProfileSettings['delivery'] {
+  if (value !== 'file' && value !== 'process')
+    throw usageError(`--delivery must be file or process, not "${value}"`);
+  return value;
+}
+
+/** `profile set NAME --delivery file|process`: moves the profile between the two deliveries. */
+async function set(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { delivery: { type: 'string' } },
+  });
+  const name = checkName(positionals[0]);
+  if (values.delivery === undefined) throw usageError('profile set needs --delivery file|process');
+  const delivery = checkDelivery(values.delivery);
+  if (delivery === 'process') ctx.processLine(name);
+  const settings = ctx.settings.read();
+  const binding = settings.profiles[name];
+  if (!binding) throw failure(`no managed profile named ${name}`);
+  const moved = `${name}: delivered by ${delivery === 'process' ? 'credential_process' : 'static keys in the credentials file'}`;
+  if (binding.delivery === delivery) {
+    ctx.out(`${moved} already`);
+    return 0;
+  }
+  const reply = await ctx.engine({ op: 'profile-delivery', name, delivery });
+  if (reply && !reply.ok) throw engineRefusal(reply);
+  if (reply) {
+    ctx.out(`${moved} from now on`);
+    return 0;
+  }
+  const next = ctx.settings.update((s) => ({
+    ...s,
+    profiles: { ...s.profiles, [name]: { ...binding, delivery } },
+  }));
+  ctx.out(`${moved} from now on`);
+  // Static keys need fresh credentials: the refresh writes them and drops the helper line.
+  if (delivery === 'file') return binding.written ? refresh(ctx, [name]) : 0;
+  if (binding.written) {
+    await ctx
+      .writer(next)
+      .applyProfiles([
+        { profile: name, credentialProcess: ctx.processLine(name), region: binding.region },
+      ]);
+  }
   return 0;
 }
 
@@ -114,6 +174,14 @@ async function remove(ctx: CliContext, args: string[]): Promise<number> {
   const settings = ctx.settings.read();
   const binding = settings.profiles[name];
   if (!binding) throw failure(`no managed profile named ${name}`);
+  const reply = await ctx.engine<{ hadSections: boolean }>({ op: 'profile-remove', name });
+  if (reply && !reply.ok) throw engineRefusal(reply);
+  if (reply) {
+    ctx.out(
+      `Removed profile ${name}${reply.hadSections ? ' and its sections from the AWS files' : ''}`,
+    );
+    return 0;
+  }
   if (binding.written) {
     try {
       await ctx.writer(settings).removeProfile(name);
@@ -151,6 +219,7 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
       leadSeconds: p.leadSeconds ?? null,
       roleArn: p.roleArn ?? null,
       region: p.region ?? null,
+      delivery: p.delivery,
     }));
     ctx.out(JSON.stringify(rows, null, 2));
     return 0;
@@ -165,6 +234,7 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
       p.leadSeconds ? `refreshed ${span(p.leadSeconds)} before expiry` : '',
       p.region ? `region ${p.region}` : '',
       p.roleArn ? `role ARN ${p.roleArn}` : '',
+      p.delivery === 'process' ? 'by credential_process' : '',
     ]
       .filter(Boolean)
       .join(', ');
@@ -182,11 +252,13 @@ export async function profile(ctx: CliContext, args: string[]): Promise<number> 
       return remove(ctx, rest);
     case 'list':
       return list(ctx, rest);
+    case 'set':
+      return set(ctx, rest);
     default:
       throw usageError(
         sub
-          ? `unknown profile command "${sub}" (add, remove or list)`
-          : 'profile needs a command: add, remove or list',
+          ? `unknown profile command "${sub}" (add, remove, set or list)`
+          : 'profile needs a command: add, remove, set or list',
       );
   }
 }

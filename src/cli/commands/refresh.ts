@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
-import { refreshProfiles } from '../../core/engine/refresh.js';
+import type { RefreshReport } from '../../core/engine/engine-endpoint.js';
+import { refreshProfiles, refreshReport } from '../../core/engine/refresh.js';
 import { withRecord } from '../../core/engine/state-file.js';
+import type { Settings } from '../../shared/settings.js';
 import type { CliContext } from '../context.js';
+import { engineRefusal } from '../credentials-source.js';
 import { EXIT, failure, signInNeeded } from '../errors.js';
 import { instant, span, until } from '../format.js';
 
@@ -19,6 +22,18 @@ export async function refresh(ctx: CliContext, args: string[]): Promise<number> 
     ctx.out('No profiles to refresh: add one with `vault-aws-tray profile add NAME --role ROLE`');
     return EXIT.ok;
   }
+  const reply = await ctx.engine<RefreshReport>({ op: 'refresh', profiles: names });
+  if (reply && !reply.ok) throw engineRefusal(reply);
+  const report = reply ?? (await refreshHere(ctx, settings, names));
+  return print(ctx, report);
+}
+
+/** With no engine running, the CLI reads and writes itself, and keeps the state file. */
+async function refreshHere(
+  ctx: CliContext,
+  settings: Settings,
+  names: string[],
+): Promise<RefreshReport> {
   if (!settings.vault) throw signInNeeded('not signed in: run `vault-aws-tray login` first');
   const connection = ctx.connection({}, settings);
   const token = await ctx.storedToken(connection);
@@ -26,7 +41,12 @@ export async function refresh(ctx: CliContext, args: string[]): Promise<number> 
     throw signInNeeded(`not signed in to ${connection.address}: run \`vault-aws-tray login\``);
 
   const result = await refreshProfiles(
-    { client: ctx.client(connection, token), writer: ctx.writer(settings), clock: ctx.io.clock },
+    {
+      client: ctx.client(connection, token),
+      writer: ctx.writer(settings),
+      clock: ctx.io.clock,
+      processLine: (profile) => ctx.processLine(profile),
+    },
     names.map((profile) => ({ profile, settings: settings.profiles[profile]! })),
   );
   const now = ctx.io.clock.now();
@@ -60,10 +80,14 @@ export async function refresh(ctx: CliContext, args: string[]): Promise<number> 
     }
     return next;
   });
+  return refreshReport(result);
+}
 
-  for (const outcome of result.outcomes) {
+function print(ctx: CliContext, report: RefreshReport): number {
+  const now = ctx.io.clock.now();
+  for (const outcome of report.outcomes) {
     if (outcome.ok) {
-      const { expiresAt, grantedTtlSeconds } = outcome.credentials;
+      const { expiresAt, grantedTtlSeconds } = outcome;
       ctx.out(
         `${outcome.profile}: fresh until ${instant(expiresAt)} (${until(expiresAt, now)}, ${span(grantedTtlSeconds)} granted)`,
       );
@@ -73,18 +97,18 @@ export async function refresh(ctx: CliContext, args: string[]): Promise<number> 
       ctx.io.stderr(`vault-aws-tray: ${outcome.profile}: ${outcome.message}\n`);
     }
   }
-  for (const finding of result.shadowing) ctx.warn(finding.message);
-  if (result.clockSkewMs !== undefined && Math.abs(result.clockSkewMs) > SKEW_WARNING_MS) {
-    const direction = result.clockSkewMs > 0 ? 'ahead of' : 'behind';
+  for (const message of report.shadowing) ctx.warn(message);
+  if (report.clockSkewMs !== undefined && Math.abs(report.clockSkewMs) > SKEW_WARNING_MS) {
+    const direction = report.clockSkewMs > 0 ? 'ahead of' : 'behind';
     ctx.warn(
-      `this machine's clock is ${span(result.clockSkewMs / 1000)} ${direction} Vault's; expiry times may be off by as much`,
+      `this machine's clock is ${span(report.clockSkewMs / 1000)} ${direction} Vault's; expiry times may be off by as much`,
     );
   }
-  if (result.signInNeeded) {
+  if (report.signInNeeded) {
     ctx.io.stderr(
       'vault-aws-tray: Vault no longer accepts the token: run `vault-aws-tray login`\n',
     );
     return EXIT.signInNeeded;
   }
-  return written.size === names.length ? EXIT.ok : EXIT.failure;
+  return report.outcomes.every((o) => o.ok) ? EXIT.ok : EXIT.failure;
 }

@@ -5,6 +5,7 @@ import { VaultError } from '../../core/vault/errors.js';
 import { lookupSession } from '../../core/vault/session.js';
 import type { VaultSession } from '../../core/vault/session.js';
 import type { CliContext } from '../context.js';
+import { engineRefusal } from '../credentials-source.js';
 import { until } from '../format.js';
 
 /** The session as Vault sees it now; when Vault cannot be asked, as it was last seen. */
@@ -41,7 +42,12 @@ async function currentSession(
   }
 }
 
-function print(ctx: CliContext, status: AppStatus, now: number): void {
+function print(ctx: CliContext, status: AppStatus, now: number, pid?: number): void {
+  ctx.out(
+    status.engine === 'none'
+      ? 'Engine: none running (profiles change only when you run `vault-aws-tray refresh`; `vault-aws-tray daemon` keeps them fresh)'
+      : `Engine: ${status.engine === 'app' ? 'the tray app' : 'the daemon'} (pid ${pid}) keeps the profiles fresh`,
+  );
   const s = status.session;
   if (s.state === 'signed_out') ctx.out('Vault: signed out (run `vault-aws-tray login`)');
   else {
@@ -67,6 +73,13 @@ function print(ctx: CliContext, status: AppStatus, now: number): void {
 /** `status [--json]`: the session and every profile, in the states of design.md. */
 export async function status(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const reply = await ctx.engine<{ status: AppStatus; pid: number }>({ op: 'status' });
+  if (reply && !reply.ok) throw engineRefusal(reply);
+  if (reply) {
+    if (values.json) ctx.out(JSON.stringify(reply.status, null, 2));
+    else print(ctx, reply.status, ctx.io.clock.now(), reply.pid);
+    return 0;
+  }
   const { session, rejected, note } = await currentSession(ctx);
   const now = ctx.io.clock.now();
   const result = buildStatus({

@@ -29,6 +29,8 @@ export interface AppStatus {
     mount: string;
     role: string;
     endpoint: 'creds' | 'sts';
+    /** `file`: static keys in the credentials file; `process`: credential_process. */
+    delivery: 'file' | 'process';
     region: string | null;
     expiresAt: string | null;
     grantedTtlSeconds: number | null;
@@ -87,6 +89,7 @@ export function buildStatus(input: {
         mount: binding.mount,
         role: binding.role,
         endpoint: binding.endpoint,
+        delivery: binding.delivery,
         region: binding.region ?? null,
         expiresAt: iso(record.expiresAt),
         grantedTtlSeconds: record.grantedTtlSeconds ?? null,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Settings } from '../../shared/settings.js';
+import type { ProfileSettings, Settings } from '../../shared/settings.js';
 import type { CredentialsFileWriter } from '../aws/credentials-file-writer.js';
 import type { AwsFilePaths } from '../aws/file-paths.js';
 import type {
@@ -11,6 +11,7 @@ import type {
   SettingsStore,
   TimerHandle,
 } from '../ports.js';
+import type { AwsCredentials } from '../vault/aws-credentials.js';
 import type { VaultClient } from '../vault/client.js';
 import type { VaultAuth } from '../vault/schemas.js';
 import { buildStatus } from './app-status.js';
@@ -37,6 +38,11 @@ const DRIFT_TOLERANCE_MS = 15_000;
  */
 const TAKE_ALONG_SHARE = 0.01;
 const TAKE_ALONG_MAX_MS = 5_000;
+/**
+ * Credentials handed out from memory have at least this long left (or half their lifetime, when
+ * Vault grants less): the AWS CLI asks its credential_process again when 15 minutes are left.
+ */
+export const HAND_OUT_MIN_MS = 15 * 60_000;
 
 export interface EngineOptions {
   role: 'daemon' | 'app';
@@ -55,6 +61,8 @@ export interface EngineOptions {
   client(settings: Settings, token?: string): VaultClient;
   writer(settings: Settings): CredentialsFileWriter;
   awsPaths(settings: Settings): AwsFilePaths;
+  /** The config file's `credential_process` value for a profile: this program's CLI. */
+  processLine?(profile: string): string;
   /** The interactive sign-in of the configured method; only ever on a user's request. */
   signIn(settings: Settings): Promise<VaultAuth>;
   /** The plain-Node daemon has no powerMonitor: it checks the wall clock once a minute instead. */
@@ -67,6 +75,18 @@ export interface EngineOptions {
 
 export class SignInNeededError extends Error {
   override readonly name = 'SignInNeededError';
+}
+
+/** A request about a profile the engine does not manage, or one it already does. */
+export class ProfileRequestError extends Error {
+  override readonly name = 'ProfileRequestError';
+
+  constructor(
+    readonly kind: 'not_found' | 'exists',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -83,6 +103,8 @@ export class Engine {
   private readonly failures = new Map<string, number>();
   /** The key id last written for each profile: an edit by someone else shows as another one. */
   private readonly ours = new Map<string, string>();
+  /** The last credentials read for each profile: what credential_process, env and exec get. */
+  private readonly cache = new Map<string, AwsCredentials>();
   private readonly refreshing = new Set<string>();
   private readonly sent = new Map<string, number>();
   private readonly listeners = new Set<(status: AppStatus) => void>();
@@ -176,6 +198,87 @@ export class Engine {
     await this.keeper?.logout();
   }
 
+  /**
+   * A profile's credentials from memory, for credential_process, env and exec: no Vault read while
+   * they have HAND_OUT_MIN_MS left. Older ones are read again first; when Vault cannot give fresher
+   * ones, still-valid ones are handed out rather than none.
+   */
+  async credentials(name: string): Promise<AwsCredentials> {
+    this.binding(name);
+    const held = this.cache.get(name);
+    if (held && held.expiresAt - this.now() >= handOutMargin(held)) return held;
+    let failure: string | undefined;
+    if (this.keeper?.currentToken()) {
+      const result = await this.enqueue([name]);
+      const outcome = result.outcomes.find((o) => o.profile === name);
+      if (!result.signInNeeded && outcome && !outcome.ok) failure = outcome.message;
+    }
+    const latest = this.cache.get(name);
+    if (latest && latest.expiresAt > this.now()) return latest;
+    if (failure) throw new Error(`${name}: ${failure}`);
+    throw new SignInNeededError('Vault needs a new sign-in: run `vault-aws-tray login`');
+  }
+
+  /** A profile added while the engine runs (the CLI asks through the socket): saved, then written. */
+  addProfile(name: string, binding: ProfileSettings): void {
+    if (this.settings.profiles[name])
+      throw new ProfileRequestError('exists', `profile ${name} is already managed`);
+    this.settings = this.options.settings.update((s) => ({
+      ...s,
+      profiles: { ...s.profiles, [name]: binding },
+    }));
+    this.options.logger.info(`${name}: added`);
+    this.due.set(name, this.now());
+    this.tick();
+  }
+
+  /** Stops managing a profile and removes its sections; true when there were some. */
+  async removeProfile(name: string): Promise<boolean> {
+    const binding = this.binding(name);
+    // In the refresh queue, so that a batch in flight cannot write it back afterwards.
+    return this.serialize(async () => {
+      if (binding.written) await this.options.writer(this.settings).removeProfile(name);
+      this.settings = this.options.settings.update((s) => {
+        const { [name]: _removed, ...profiles } = s.profiles;
+        return { ...s, profiles };
+      });
+      this.forget(name);
+      await this.saveState('profiles', (state) => ({
+        ...state,
+        profiles: Object.fromEntries(this.records),
+      }));
+      this.options.logger.info(`${name}: removed`);
+      this.changed();
+      this.arm();
+      return binding.written;
+    });
+  }
+
+  /** Moves a profile between static keys in the credentials file and credential_process. */
+  async setDelivery(name: string, delivery: ProfileSettings['delivery']): Promise<void> {
+    const binding = this.binding(name);
+    if (binding.delivery === delivery) return;
+    await this.serialize(async () => {
+      this.settings = this.options.settings.update((s) => ({
+        ...s,
+        profiles: { ...s.profiles, [name]: { ...s.profiles[name]!, delivery } },
+      }));
+      this.ours.delete(name);
+      if (delivery === 'process' && binding.written) {
+        await this.options
+          .writer(this.settings)
+          .applyProfiles([
+            { profile: name, credentialProcess: this.processLine(name), region: binding.region },
+          ]);
+      }
+      this.options.logger.info(
+        `${name}: delivered by ${delivery === 'file' ? 'the credentials file' : 'credential_process'} from now on`,
+      );
+    });
+    // Static keys need credentials to write; a new profile needs its first write anyway.
+    if (delivery === 'file' || !binding.written) await this.enqueue([name]);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
@@ -233,6 +336,8 @@ export class Engine {
     if (!binding) return;
     if (
       !binding.written ||
+      // Their credentials live in memory only: fill it.
+      binding.delivery === 'process' ||
       record?.expiresAt === undefined ||
       !record.grantedTtlSeconds ||
       record.expiresAt <= this.now()
@@ -358,9 +463,26 @@ export class Engine {
 
   /** Refreshes `names` as one batch after the batch in flight, and reschedules. */
   private enqueue(names: string[]): Promise<RefreshResult> {
-    const run = this.batch.catch(() => undefined).then(() => this.refreshBatch(names));
+    return this.serialize(() => this.refreshBatch(names));
+  }
+
+  /** Refreshes and profile changes run one after another: one writer of the files. */
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.batch.catch(() => undefined).then(work);
     this.batch = run;
     return run;
+  }
+
+  private binding(name: string): ProfileSettings {
+    const binding = this.settings.profiles[name];
+    if (!binding) throw new ProfileRequestError('not_found', `no managed profile named ${name}`);
+    return binding;
+  }
+
+  private processLine(profile: string): string {
+    if (!this.options.processLine)
+      throw new Error('this program cannot deliver profiles by credential_process');
+    return this.options.processLine(profile);
   }
 
   private async refreshBatch(names: string[]): Promise<RefreshResult> {
@@ -381,6 +503,7 @@ export class Engine {
           client: this.options.client(this.settings, token),
           writer: this.options.writer(this.settings),
           clock: this.options.clock,
+          processLine: this.options.processLine,
         },
         targets,
       );
@@ -404,7 +527,11 @@ export class Engine {
         });
         this.due.set(outcome.profile, next);
         this.failures.delete(outcome.profile);
-        this.ours.set(outcome.profile, accessKeyId);
+        this.cache.set(outcome.profile, outcome.credentials);
+        // A credential_process profile has no keys in the file to recognise.
+        if (this.settings.profiles[outcome.profile]?.delivery === 'process')
+          this.ours.delete(outcome.profile);
+        else this.ours.set(outcome.profile, accessKeyId);
         written.push(outcome.profile);
         this.options.logger.info(
           `${outcome.profile}: refreshed; valid until ${new Date(expiresAt).toISOString()}, next refresh ${new Date(next).toISOString()}`,
@@ -559,6 +686,7 @@ export class Engine {
     this.records.delete(name);
     this.failures.delete(name);
     this.ours.delete(name);
+    this.cache.delete(name);
   }
 
   // ---- telling ----------------------------------------------------------------------------
@@ -582,4 +710,8 @@ export class Engine {
     }
     for (const listener of this.listeners) listener(status);
   }
+}
+
+function handOutMargin(credentials: AwsCredentials): number {
+  return Math.min(HAND_OUT_MIN_MS, (credentials.grantedTtlSeconds * 1000) / 2);
 }

@@ -21,6 +21,7 @@ const LASTING: ReadonlySet<string> = new Set<VaultErrorKind | string>([
   'broken-file',
   'not-ours',
   'invalid-profile-name',
+  'unsafe-command',
   'unsupported-layout',
 ]);
 

@@ -6,6 +6,7 @@ import type { Clock } from '../ports.js';
 import { BindingError, readAwsCredentials } from '../vault/aws-credentials.js';
 import type { AwsCredentials, CredentialsRead } from '../vault/aws-credentials.js';
 import type { VaultClient } from '../vault/client.js';
+import type { RefreshReport } from './engine-endpoint.js';
 import { VaultError } from '../vault/errors.js';
 
 /** At most this many reads from Vault at once. */
@@ -33,6 +34,8 @@ export interface RefreshDeps {
   client: VaultClient;
   writer: CredentialsFileWriter;
   clock: Clock;
+  /** The `credential_process` value for profiles delivered that way. */
+  processLine?: (profile: string) => string;
 }
 
 async function mapLimited<T, R>(
@@ -101,11 +104,16 @@ export async function refreshProfiles(
     if (r.outcome) outcomes.set(r.target.profile, r.outcome);
     else ready.push({ target: r.target, read: r.read! });
   }
-  const update = ({ target, read }: (typeof ready)[number]): ProfileUpdate => ({
-    profile: target.profile,
-    credentials: { ...read.credentials, expiresAt: new Date(read.credentials.expiresAt) },
-    region: target.settings.region,
-  });
+  const update = ({ target, read }: (typeof ready)[number]): ProfileUpdate => {
+    const { profile, settings } = target;
+    if (settings.delivery !== 'process') {
+      const expiresAt = new Date(read.credentials.expiresAt);
+      return { profile, credentials: { ...read.credentials, expiresAt }, region: settings.region };
+    }
+    if (!deps.processLine)
+      throw new BindingError(`${profile}: this program cannot deliver by credential_process`);
+    return { profile, credentialProcess: deps.processLine(profile), region: settings.region };
+  };
   const succeeded = (entry: (typeof ready)[number]) =>
     outcomes.set(entry.target.profile, {
       profile: entry.target.profile,
@@ -120,6 +128,11 @@ export async function refreshProfiles(
   const adopting = ready.filter((r) => !r.target.settings.written && r.target.settings.adopt);
   const batch: typeof ready = [];
   for (const entry of ready.filter((r) => !adopting.includes(r))) {
+    // Credentials handed out by credential_process stay in memory: the files already point there.
+    if (entry.target.settings.delivery === 'process' && entry.target.settings.written) {
+      succeeded(entry);
+      continue;
+    }
     if (!entry.target.settings.written && (await isTaken(deps.writer, entry.target.profile))) {
       outcomes.set(
         entry.target.profile,
@@ -157,5 +170,25 @@ export async function refreshProfiles(
     shadowing,
     signInNeeded: ordered.some((o) => !o.ok && o.kind === 'invalid_token'),
     clockSkewMs: skews.length > 0 ? skews[skews.length - 1] : undefined,
+  };
+}
+
+/** What a front end shows of a refresh: expiries and reasons, no key material. */
+export function refreshReport(result: RefreshResult): RefreshReport {
+  return {
+    outcomes: result.outcomes.map((o) =>
+      o.ok
+        ? {
+            profile: o.profile,
+            ok: true,
+            expiresAt: o.credentials.expiresAt,
+            grantedTtlSeconds: o.credentials.grantedTtlSeconds,
+            warnings: o.warnings,
+          }
+        : { profile: o.profile, ok: false, kind: o.kind, message: o.message },
+    ),
+    shadowing: result.shadowing.map((f) => f.message),
+    signInNeeded: result.signInNeeded,
+    clockSkewMs: result.clockSkewMs,
   };
 }

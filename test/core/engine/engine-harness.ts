@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { credentialProcessLine } from '../../../src/core/aws/credential-process-line.js';
 import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
 import { Engine } from '../../../src/core/engine/engine.js';
 import type { EngineOptions } from '../../../src/core/engine/engine.js';
@@ -20,6 +21,9 @@ import { parseSettings } from '../../../src/shared/settings.js';
 import type { Settings } from '../../../src/shared/settings.js';
 import type { FakeClock } from '../../support/fake-clock.js';
 import type { Stack } from '../../support/stack.js';
+
+/** Where the CLI is installed, for the credential_process lines this engine writes. */
+export const HELPER_PATH = '/usr/local/bin/vault-aws-tray';
 
 /** The SettingsStore port, in memory. */
 export class MemorySettings implements SettingsStore {
@@ -100,7 +104,7 @@ export async function engineHarness(
   stack: Stack,
   clock: FakeClock,
   options: {
-    profiles: Record<string, { role: string; leadSeconds?: number }>;
+    profiles: Record<string, { role: string; leadSeconds?: number; delivery?: 'file' | 'process' }>;
     token: string;
     random?: () => number;
     power?: PowerEvents;
@@ -120,7 +124,7 @@ export async function engineHarness(
         profiles: Object.fromEntries(
           Object.entries(options.profiles).map(([name, p]) => [
             name,
-            { role: p.role, leadSeconds: p.leadSeconds },
+            { role: p.role, leadSeconds: p.leadSeconds, delivery: p.delivery },
           ]),
         ),
         files: { credentialsFile, configFile },
@@ -168,6 +172,7 @@ export async function engineHarness(
       credentialsFile: s.files.credentialsFile!,
       configFile: s.files.configFile!,
     }),
+    processLine: (profile) => credentialProcessLine(HELPER_PATH, profile, 'linux'),
     signIn: () => Promise.reject(new Error('no interactive sign-in in this test')),
     driftCheck: options.driftCheck,
     watch: options.watch ?? false,

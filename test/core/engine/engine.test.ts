@@ -1,12 +1,12 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
-import { DRIFT_CHECK_MS } from '../../../src/core/engine/engine.js';
+import { DRIFT_CHECK_MS, SignInNeededError } from '../../../src/core/engine/engine.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { DEV_ROLE_ARN, startStack } from '../../support/stack.js';
 import type { Stack } from '../../support/stack.js';
 import type { VaultFault } from '../../support/vault/index.js';
-import { engineHarness, FakePower } from './engine-harness.js';
+import { engineHarness, FakePower, HELPER_PATH } from './engine-harness.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -242,6 +242,89 @@ describe('a user’s refresh and the session', () => {
     expect(h.notices.map((n) => n.key)).toEqual(['session:needs_sign_in']);
     expect(h.notices[0]!.body).toMatch(/stop working at \d\d:\d\d/);
     await expect(h.engine.refreshNow()).rejects.toThrow('sign in to Vault first');
+    await h.engine.stop();
+  });
+});
+
+describe('credentials from memory (credential_process, env, exec)', () => {
+  const configText = (h: { configFile: string }) =>
+    existsSync(h.configFile) ? readFileSync(h.configFile, 'utf8') : '';
+
+  it('a process profile: the config file runs the helper, no keys in the credentials file, no Vault read while warm', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { proc: { role: 'role-p1', delivery: 'process', leadSeconds: 300 } },
+      token: token(24 * 3600),
+      random: () => 0,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    expect(configText(h)).toBe(
+      `[profile proc]\ncredential_process = ${HELPER_PATH} credential-process proc\n`,
+    );
+    expect(h.file()).not.toContain('[proc]');
+    const before = reads('role-p1');
+    const first = await h.engine.credentials('proc');
+    clock.advance(30 * MINUTE);
+    expect(await h.engine.credentials('proc')).toEqual(first);
+    expect(reads('role-p1')).toBe(before);
+
+    // 14 minutes left, before its own refresh (5 minutes before expiry): read again first.
+    clock.advance(first.expiresAt - clock.now() - 14 * MINUTE);
+    const fresher = await h.engine.credentials('proc');
+    expect(reads('role-p1')).toBe(before + 1);
+    expect(fresher.accessKeyId).not.toBe(first.accessKeyId);
+    expect(fresher.expiresAt - clock.now()).toBeGreaterThanOrEqual(55 * MINUTE);
+    await h.engine.stop();
+  });
+
+  it('a file profile is read once into memory; an unknown profile is refused', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { plain: { role: 'role-p2' } },
+      token: token(24 * 3600),
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const before = reads('role-p2');
+    const c = await h.engine.credentials('plain');
+    expect(h.file()).toContain(`aws_access_key_id = ${c.accessKeyId}`);
+    expect(reads('role-p2')).toBe(before);
+    await expect(h.engine.credentials('nope')).rejects.toThrow('no managed profile named nope');
+    await h.engine.stop();
+  });
+
+  it('without a session: still-valid credentials are handed out, none once they expire', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { proc: { role: 'role-p3', delivery: 'process' } },
+      token: token(24 * 3600),
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const held = await h.engine.credentials('proc');
+    await h.engine.signOut();
+    clock.advance(held.expiresAt - clock.now() - 5 * MINUTE);
+    expect(await h.engine.credentials('proc')).toEqual(held);
+    clock.advance(6 * MINUTE);
+    await h.engine.settled();
+    await expect(h.engine.credentials('proc')).rejects.toThrow(SignInNeededError);
+    await h.engine.stop();
+  });
+
+  it('switching delivery moves the profile between the files in one write each way', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { move: { role: 'role-p4' } },
+      token: token(24 * 3600),
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    expect(h.file()).toContain('[move]');
+    await h.engine.setDelivery('move', 'process');
+    expect(h.file()).not.toContain('[move]');
+    expect(configText(h)).toContain(`credential_process = ${HELPER_PATH} credential-process move`);
+    expect(h.settings.read().profiles.move!.delivery).toBe('process');
+    await h.engine.setDelivery('move', 'file');
+    expect(h.file()).toContain('[move]');
+    expect(configText(h)).not.toContain('credential_process');
+    expect(h.engine.status().profiles[0]).toMatchObject({ delivery: 'file', state: 'fresh' });
     await h.engine.stop();
   });
 });

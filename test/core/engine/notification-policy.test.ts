@@ -30,6 +30,7 @@ function status(
       mount: 'aws',
       role: `role-${p.name}`,
       endpoint: 'creds',
+      delivery: 'file',
       region: null,
       expiresAt: new Date(NOW + 10 * MINUTE).toISOString(),
       grantedTtlSeconds: 3600,

@@ -1,0 +1,48 @@
+import { credentialProcessJson } from '../core/aws/credential-output.js';
+import type { WireCredentials } from '../core/engine/engine-endpoint.js';
+import { configDir } from '../shared/paths.js';
+import type { PathEnvironment } from '../shared/paths.js';
+import { askEngine, NoEngineError } from './engine-client.js';
+
+const EXIT_CODES = { sign_in_needed: 3, bad_request: 2 } as Record<string, number>;
+
+/** `[--config-dir DIR] credential-process NAME`, and nothing else, or undefined. */
+function parse(args: string[]): { dir?: string; name: string } | undefined {
+  let dir: string | undefined;
+  let rest = args;
+  if (rest[0] === '--config-dir') [dir, rest] = [rest[1], rest.slice(2)];
+  else if (rest[0]?.startsWith('--config-dir=')) [dir, rest] = [rest[0].slice(13), rest.slice(1)];
+  if (rest.length !== 2 || rest[0] !== 'credential-process' || rest[1]!.startsWith('-')) return;
+  return { dir, name: rest[1]! };
+}
+
+/**
+ * `credential-process NAME` answered from the running engine's memory: the exit code, or
+ * undefined when the full CLI must answer (no engine, or other arguments). `npm run build:cli`
+ * bundles this file and what it imports into one CommonJS file, which the bin loads first.
+ */
+export async function fastCredentialProcess(
+  args: string[],
+  environment: PathEnvironment,
+): Promise<number | undefined> {
+  const request = parse(args);
+  if (!request) return undefined;
+  const folder = configDir(request.dir, environment);
+  let reply;
+  try {
+    reply = await askEngine<{ credentials: WireCredentials }>(folder, environment.platform, {
+      op: 'credentials',
+      profile: request.name,
+    });
+  } catch (error) {
+    if (error instanceof NoEngineError) return undefined;
+    process.stderr.write(`vault-aws-tray: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (reply.ok) {
+    process.stdout.write(credentialProcessJson(reply.credentials));
+    return 0;
+  }
+  process.stderr.write(`vault-aws-tray: ${reply.message}\n`);
+  return EXIT_CODES[reply.code] ?? 1;
+}
