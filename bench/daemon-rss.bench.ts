@@ -5,16 +5,14 @@
  * beside it that load nothing, or all of the CLI's modules (also under V8's size mode, which lowers
  * the peak but not what stays once idle), and wait.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { CLI_BIN, startDaemon } from '../test/support/daemon-process.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { startDaemon } from '../test/support/daemon-process.js';
+import { startStackProcess, stopChild } from '../test/support/stack-process.js';
 import type { BenchEntry } from './bench-entry.js';
 import { ensureCliBuilt } from './cli-build.js';
-import { startStackProcess, stopChild } from '../test/support/stack-process.js';
+import { cliUser } from './cli-user.js';
 import { median, sleep } from './stats.js';
 
 const PROFILES = ['p1', 'p2', 'p3', 'p4', 'p5'];
@@ -24,7 +22,6 @@ const SAMPLE_EVERY_MS = 1_000;
 /** "Idle" is the median of the last samples. */
 const IDLE_SAMPLES = 10;
 const WAIT = 'setInterval(() => {}, 1 << 30);';
-const run = promisify(execFile);
 
 interface Sample {
   rss: number;
@@ -43,18 +40,6 @@ function memoryOf(pid: number): Sample {
   return { rss: mib('VmRSS'), anon: mib('RssAnon'), file: mib('RssFile'), peak: mib('VmHWM') };
 }
 
-/** A token like a user's: the dev policy, one hour. */
-async function userToken(addr: string, rootToken: string): Promise<string> {
-  const response = await fetch(`${addr}/v1/auth/token/create`, {
-    method: 'POST',
-    headers: { 'X-Vault-Token': rootToken, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ policies: ['aws-dev-readonly'], ttl: '1h' }),
-  });
-  const body = (await response.json()) as { auth?: { client_token?: string } };
-  if (!body.auth?.client_token) throw new Error(`no token: ${JSON.stringify(body)}`);
-  return body.auth.client_token;
-}
-
 function row(name: string, samples: Sample[]): string {
   const idle = samples.slice(-IDLE_SAMPLES);
   const at = (key: keyof Sample) => median(idle.map((x) => x[key])).toFixed(1);
@@ -67,24 +52,13 @@ export const daemonRssBench: BenchEntry = {
   name: 'daemon: idle resident memory',
   async run() {
     const built = ensureCliBuilt();
-    const home = mkdtempSync(path.join(os.tmpdir(), 'vat-bench-daemon-'));
-    const children: ChildProcess[] = [];
     const stack = await startStackProcess();
+    let home: string | undefined;
+    const children: ChildProcess[] = [];
     try {
-      const { addr, rootToken } = stack.info.vault;
-      const env = {
-        PATH: process.env.PATH,
-        HOME: home,
-        VAULT_AWS_TRAY_CONFIG_DIR: path.join(home, 'settings'),
-      };
-      const cli = (args: string[], extra: Record<string, string> = {}) =>
-        run(process.execPath, [CLI_BIN, ...args], { env: { ...env, ...extra } });
-      await cli(['login', '--method', 'token', '--addr', addr], {
-        VAULT_TOKEN: await userToken(addr, rootToken),
-      });
-      for (const name of PROFILES) await cli(['profile', 'add', name, '--role', 'dev-readonly']);
-
-      const daemon = startDaemon(env);
+      const user = await cliUser(stack.info.vault, PROFILES);
+      home = user.home;
+      const daemon = startDaemon(user.env);
       children.push(daemon.child);
       const processes: Array<{ name: string; child: ChildProcess }> = [
         { name: `daemon, ${PROFILES.length} profiles`, child: daemon.child },
@@ -121,7 +95,7 @@ export const daemonRssBench: BenchEntry = {
     } finally {
       for (const child of children) await stopChild(child);
       await stack.stop();
-      rmSync(home, { recursive: true, force: true });
+      if (home) rmSync(home, { recursive: true, force: true });
     }
   },
 };

@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { credentialProcessBench } from './credential-process.bench.js';
 import { credentialsFileWriterBench } from './credentials-file-writer.bench.js';
 import { daemonRssBench } from './daemon-rss.bench.js';
 import { refreshOverheadBench } from './refresh-overhead.bench.js';
@@ -13,7 +14,13 @@ import { wakeUpsBench } from './wake-ups.bench.js';
 // The entries spawn `bin/` and `test/support/` by relative paths.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
-const entries = [credentialsFileWriterBench, refreshOverheadBench, daemonRssBench, wakeUpsBench];
+const entries = [
+  credentialsFileWriterBench,
+  refreshOverheadBench,
+  daemonRssBench,
+  wakeUpsBench,
+  credentialProcessBench,
+];
 const words = process.argv.slice(2);
 const chosen = entries.filter((e) => words.length === 0 || words.some((w) => e.name.includes(w)));
 
