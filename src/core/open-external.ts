@@ -1,0 +1,43 @@
+/**
+ * Which URLs the app hands to the OS browser (electron.md §1.5): never whatever a renderer or a
+ * server sends, only what this sign-in needs and our own docs.
+ */
+
+export interface OpenableUrls {
+  /** The auth_url values Vault returned during this sign-in, exactly as returned. */
+  vaultAuthUrls: ReadonlySet<string>;
+  /** The project's docs (e.g. its README): pages under its origin and path may be opened. */
+  docsPrefix: string;
+}
+
+/**
+ * Characters a URL parser drops or reinterprets silently (whitespace, controls, `\` read as `/`),
+ * so that the URL checked could differ from the one another program opens.
+ */
+const AMBIGUOUS = /[\s\\\p{Cc}]/u;
+
+function parse(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+function isWebUrl(url: URL): boolean {
+  return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+}
+
+export function openableUrl(url: string, allowed: OpenableUrls): boolean {
+  if (AMBIGUOUS.test(url)) return false;
+  const target = parse(url);
+  if (!target || !isWebUrl(target)) return false;
+  if (allowed.vaultAuthUrls.has(url)) return true;
+
+  const docs = parse(allowed.docsPrefix);
+  if (!docs || !isWebUrl(docs) || target.origin !== docs.origin) return false;
+  // `/org/repo` covers `/org/repo` and `/org/repo/...`, not `/org/repo-evil`.
+  const base = docs.pathname;
+  const path = target.pathname;
+  return base.endsWith('/') ? path.startsWith(base) : path === base || path.startsWith(`${base}/`);
+}
