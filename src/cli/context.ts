@@ -14,7 +14,8 @@ import type { EngineRequest } from './engine-client.js';
 import type { EngineReply } from '../core/engine/engine-endpoint.js';
 import { usageError } from './errors.js';
 import { parseDuration } from './format.js';
-import { ConfSettingsStore } from './stores/conf-settings-store.js';
+import type { FileSettingsStore } from '../core/settings-file.js';
+import { confSettingsStore } from './stores/conf-settings-store.js';
 import { TokenFile } from './stores/token-file.js';
 
 /** What the CLI takes from the process; tests pass their own. */
@@ -54,7 +55,7 @@ export class CliContext {
   readonly state: StateFile;
   /** One-line messages on stderr; the daemon swaps in its timestamped logger. */
   logger: Logger;
-  private settingsStore?: ConfSettingsStore;
+  private settingsStore?: FileSettingsStore;
 
   constructor(
     readonly io: CliIo,
@@ -72,8 +73,8 @@ export class CliContext {
     };
   }
 
-  get settings(): ConfSettingsStore {
-    this.settingsStore ??= new ConfSettingsStore(this.configDir);
+  get settings(): FileSettingsStore {
+    this.settingsStore ??= confSettingsStore(this.configDir);
     return this.settingsStore;
   }
 

@@ -1,55 +1,52 @@
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain } from 'electron';
-import { IPC_CHANNELS } from '../shared/ipc.js';
-import type { AppInfo } from '../shared/ipc.js';
-import { TrustedSenders } from './trusted-senders.js';
-import { secureWebPreferences } from './web-preferences.js';
+import { fileURLToPath } from 'node:url';
+import { app } from 'electron';
+import { AUTOSTART_ARG } from '../core/autostart.js';
+import { assetsDirectory } from '../core/tray/tray-icons.js';
+import { TrayApp } from './tray-app.js';
 
-const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
-const pagePath = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
-const pageUrl = pathToFileURL(pagePath).href;
-const trusted = new TrustedSenders();
-let window: BrowserWindow | undefined;
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
-function openWindow(): void {
-  if (window) {
-    window.show();
-    window.focus();
-    return;
-  }
-  const created = new BrowserWindow({
-    width: 720,
-    height: 560,
-    show: false,
-    webPreferences: secureWebPreferences(preloadPath),
-  });
-  const id = created.webContents.id;
-  trusted.add(id);
-  created.once('ready-to-show', () => created.show());
-  // Closed windows are destroyed, not hidden: no renderer stays alive in the background.
-  created.on('closed', () => {
-    trusted.remove(id);
-    window = undefined;
-  });
-  window = created;
-  void created.loadFile(pagePath);
-}
+const trayApp = new TrayApp(
+  {
+    preload: here('../preload/index.cjs'),
+    page: here('../renderer/index.html'),
+    trayIcons: assetsDirectory({
+      packaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      appPath: app.getAppPath(),
+    }),
+    // From a checkout, the CLI's bin; the packaged app's own command is listed in the docs.
+    cliCommand: app.isPackaged ? undefined : here('../../bin/vault-aws-tray.cjs'),
+  },
+  { startedAtLogin: process.argv.includes(AUTOSTART_ARG) },
+);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', openWindow);
+  // A menu-bar app: no Dock icon (LSUIElement covers the packaged app; this covers the rest).
+  app.dock?.hide();
+  if (process.platform === 'win32') app.setAppUserModelId('io.github.vault-aws-tray');
+  app.on('second-instance', () => trayApp.openWindow());
   // The app lives in the tray: closing the last window does not quit it.
   app.on('window-all-closed', () => undefined);
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-navigate', (event, url) => {
-      if (url !== pageUrl) event.preventDefault();
+      if (url !== trayApp.pageUrl) event.preventDefault();
+    });
+    contents.session.setPermissionRequestHandler((_contents, _permission, callback) =>
+      callback(false),
+    );
+  });
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    void trayApp.stop().finally(() => {
+      stopped = true;
+      app.quit();
     });
   });
-  ipcMain.handle(IPC_CHANNELS.appInfo, (event): AppInfo => {
-    if (!trusted.isTrusted(event, pageUrl)) throw new Error('untrusted sender');
-    return { name: app.getName(), version: app.getVersion() };
-  });
-  void app.whenReady().then(openWindow);
+  void app.whenReady().then(() => trayApp.start());
 }

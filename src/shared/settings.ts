@@ -42,6 +42,10 @@ export const vaultSettingsSchema = z.object({
   authMethod: z.enum(['token', 'oidc', 'jwt']).default('oidc'),
   authMount: z.string().optional(),
   authRole: z.string().optional(),
+  /** An HTTP(S) proxy for Vault: apps started from the desktop do not see HTTPS_PROXY. */
+  proxy: z.url({ protocol: /^https?$/ }).optional(),
+  /** The loopback port of the oidc method's callback (the vault CLI's 8250 when absent). */
+  callbackPort: z.number().int().min(0).max(65535).optional(),
   /** The jwt method: the identity provider and the app's public client there. */
   issuer: z.string().optional(),
   clientId: z.string().optional(),

@@ -3,10 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
+import { callerArn } from '../support/aws-sdk.js';
 import { CLI_BIN, startDaemon } from '../support/daemon-process.js';
 import type { DaemonProcess } from '../support/daemon-process.js';
 import { STACK_REGION, startStack } from '../support/stack.js';
@@ -90,18 +89,12 @@ async function sdkArn(u: Awaited<ReturnType<typeof user>>): Promise<string | und
   const saved = process.env.VAULT_AWS_TRAY_CONFIG_DIR;
   process.env.VAULT_AWS_TRAY_CONFIG_DIR = u.cli.configDir;
   try {
-    const client = new STSClient({
+    return await callerArn({
       endpoint: stack.aws.url,
-      region: STACK_REGION,
-      maxAttempts: 1,
-      credentials: fromIni({
-        profile: 'dev',
-        ignoreCache: true,
-        filepath: u.cli.credentialsFile,
-        configFilepath: u.cli.configFile,
-      }),
+      profile: 'dev',
+      credentialsFile: u.cli.credentialsFile,
+      configFile: u.cli.configFile,
     });
-    return (await client.send(new GetCallerIdentityCommand({}))).Arn;
   } finally {
     if (saved === undefined) delete process.env.VAULT_AWS_TRAY_CONFIG_DIR;
     else process.env.VAULT_AWS_TRAY_CONFIG_DIR = saved;

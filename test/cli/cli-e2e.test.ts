@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerArn as sdkCallerArn } from '../support/aws-sdk.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { STACK_REGION, startStack } from '../support/stack.js';
 import type { Stack } from '../support/stack.js';
@@ -12,29 +11,21 @@ import { cliHarness } from './cli-harness.js';
 
 const execFileAsync = promisify(execFile);
 
-/** The AWS SDK for JavaScript reading the written file, as a user's program would. */
-async function callerArn(
+/** The AWS SDK for JavaScript reading the written file, on the emulators' clock. */
+const callerArn = (
   stack: Stack,
   clock: FakeClock,
   profile: string,
   credentialsFile: string,
   configFile: string,
-) {
-  const client = new STSClient({
+) =>
+  sdkCallerArn({
     endpoint: stack.aws.url,
-    region: STACK_REGION,
-    maxAttempts: 1,
-    // What the SDK learns from STS's Date header once the emulator clock has moved on.
-    systemClockOffset: clock.now() - Date.now(),
-    credentials: fromIni({
-      profile,
-      ignoreCache: true,
-      filepath: credentialsFile,
-      configFilepath: configFile,
-    }),
+    profile,
+    credentialsFile,
+    configFile,
+    clockOffsetMs: clock.now() - Date.now(),
   });
-  return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-}
 
 describe.each(VAULT_VERSIONS)('the CLI against Vault %s', (version) => {
   let stack: Stack;

@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni } from '@aws-sdk/credential-provider-ini';
 import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
-import { STACK_REGION, startStack } from '../support/stack.js';
+import { startStack } from '../support/stack.js';
 import type { Stack } from '../support/stack.js';
+import { callerArn as sdkCallerArn } from '../support/aws-sdk.js';
 import { cliHarness } from './cli-harness.js';
 import { startDaemon } from '../support/daemon-process.js';
 
@@ -37,21 +36,8 @@ function keySet(file: string): KeySet | undefined {
   return { text: file, accessKeyId, expiresAt: Date.parse(expires), seenAt: Date.now() };
 }
 
-/** GetCallerIdentity through the AWS SDK's own profile loader, as a user's program would call it. */
-async function callerArn(credentialsFile: string, configFile: string): Promise<string> {
-  const client = new STSClient({
-    endpoint: stack.aws.url,
-    region: STACK_REGION,
-    maxAttempts: 1,
-    credentials: fromIni({
-      profile: 'dev',
-      ignoreCache: true,
-      filepath: credentialsFile,
-      configFilepath: configFile,
-    }),
-  });
-  return (await client.send(new GetCallerIdentityCommand({}))).Arn!;
-}
+const callerArn = (credentialsFile: string, configFile: string) =>
+  sdkCallerArn({ endpoint: stack.aws.url, profile: 'dev', credentialsFile, configFile });
 
 it(`the daemon keeps ${SHORT_SECONDS}-second credentials valid for ${CYCLES} cycles; expired ones fail at STS`, async () => {
   const cli = cliHarness({ clock: systemClock });

@@ -3,12 +3,21 @@ import type { Api } from '../../src/shared/ipc.js';
 
 // A typed fake of the two electron modules the preload uses; the real one would download Electron.
 const exposed = new Map<string, unknown>();
-const invoke = vi.fn(async (channel: string) => ({ channel }));
+const invoke = vi.fn(async (channel: string, payload?: unknown) => ({ channel, payload }));
+const listeners = new Map<string, (event: unknown, value: unknown) => void>();
 vi.mock('electron', () => ({
   contextBridge: {
     exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value),
   } satisfies Pick<Electron.ContextBridge, 'exposeInMainWorld'>,
-  ipcRenderer: { invoke } satisfies Pick<Electron.IpcRenderer, 'invoke'>,
+  ipcRenderer: {
+    invoke,
+    on: (channel: string, listener: (event: unknown, value: unknown) => void) => {
+      listeners.set(channel, listener);
+    },
+    removeListener: (channel: string) => {
+      listeners.delete(channel);
+    },
+  } as unknown as Pick<Electron.IpcRenderer, 'invoke' | 'on' | 'removeListener'>,
 }));
 
 describe('preload', () => {
@@ -18,11 +27,33 @@ describe('preload', () => {
     await import('../../src/preload/index.js');
   });
 
-  it('exposes only the typed api, each call on its own channel', async () => {
+  it('exposes only the typed api, each call on its own channel with its payload', async () => {
     expect([...exposed.keys()]).toEqual(['api']);
     const api = exposed.get('api') as Api;
-    expect(Object.keys(api)).toEqual(['getAppInfo']);
+    expect(Object.keys(api)).toEqual([
+      'getAppInfo',
+      'getStatus',
+      'refresh',
+      'signIn',
+      'signOut',
+      'onStatus',
+    ]);
     await expect(api.getAppInfo()).resolves.toEqual({ channel: 'app:info' });
     expect(invoke).toHaveBeenCalledWith('app:info');
+    await expect(api.refresh(['dev'])).resolves.toEqual({
+      channel: 'profiles:refresh',
+      payload: { profiles: ['dev'] },
+    });
+    await expect(api.refresh()).resolves.toEqual({ channel: 'profiles:refresh', payload: {} });
+  });
+
+  it('passes pushed status to the listener, without the event, until it stops', () => {
+    const api = exposed.get('api') as Api;
+    const seen: unknown[] = [];
+    const stop = api.onStatus((status) => seen.push(status));
+    listeners.get('status:changed')!({ sender: 'ipc' }, { engine: 'app' });
+    expect(seen).toEqual([{ engine: 'app' }]);
+    stop();
+    expect(listeners.has('status:changed')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { ProfileSettings } from '../../shared/settings.js';
-import type { ProfileStateName, SessionStateName } from '../../shared/states.js';
+import type { AppStatus } from '../../shared/app-status.js';
+import type { SessionStateName } from '../../shared/states.js';
 import type { VaultSession } from '../vault/session.js';
 import { profileState } from './profile-state.js';
 import type { ProfileRecord } from './profile-state.js';
@@ -7,38 +8,7 @@ import type { ProfileRecord } from './profile-state.js';
 /** A session this close to its hard end is `ending_soon` (design.md "Timing"). */
 export const ENDING_SOON_MS = 15 * 60_000;
 
-/** What `status --json` prints; its JSON Schema is docs/status.schema.json. */
-export interface AppStatus {
-  version: 1;
-  generatedAt: string;
-  /** Which process answered: `none` when the CLI did the work itself. */
-  engine: 'none' | 'daemon' | 'app';
-  session: {
-    state: SessionStateName;
-    address: string | null;
-    namespace: string | null;
-    displayName: string | null;
-    /** The user claim the session was signed in with. */
-    user: string | null;
-    policies: string[];
-    expiresAt: string | null;
-  };
-  profiles: Array<{
-    name: string;
-    state: ProfileStateName;
-    mount: string;
-    role: string;
-    endpoint: 'creds' | 'sts';
-    /** `file`: static keys in the credentials file; `process`: credential_process. */
-    delivery: 'file' | 'process';
-    region: string | null;
-    expiresAt: string | null;
-    grantedTtlSeconds: number | null;
-    lastRefreshAt: string | null;
-    nextRefreshAt: string | null;
-    lastError: { at: string; kind: string; message: string } | null;
-  }>;
-}
+export type { AppStatus } from '../../shared/app-status.js';
 
 const iso = (ms: number | undefined | null) =>
   ms === undefined || ms === null ? null : new Date(ms).toISOString();

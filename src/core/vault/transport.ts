@@ -3,7 +3,8 @@ import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ClientRequest } from 'node:http';
 import { join } from 'node:path';
-import { checkServerIdentity } from 'node:tls';
+import * as nodeTls from 'node:tls';
+import { checkServerIdentity, rootCertificates } from 'node:tls';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
@@ -14,6 +15,11 @@ export interface TlsSettings {
   caPath?: string;
   serverName?: string;
   skipVerify?: boolean;
+  /**
+   * Trust the OS certificate store and Node's bundled roots as well as the CA above (the tray
+   * app: a company CA is often installed in the OS, and desktop apps see no VAULT_CACERT).
+   */
+  trustSystem?: boolean;
 }
 
 export class TlsConfigError extends Error {}
@@ -48,9 +54,22 @@ export function loadCa(tls: TlsSettings): string[] | undefined {
   return undefined;
 }
 
+/** The OS store where this Node has `tls.getCACertificates` (22.15+, as in Electron 45). */
+function systemCas(): string[] {
+  const get = (nodeTls as { getCACertificates?: (type: 'system') => string[] }).getCACertificates;
+  return get?.('system') ?? [];
+}
+
+/** The certificates to trust, or undefined for Node's defaults. */
+export function trustedCas(tls: TlsSettings): string[] | undefined {
+  const ca = loadCa(tls);
+  if (!tls.trustSystem) return ca;
+  return [...rootCertificates, ...systemCas(), ...(ca ?? [])];
+}
+
 function tlsOptions(tls: TlsSettings): ConnectionOptions {
   const options: ConnectionOptions = { rejectUnauthorized: !tls.skipVerify };
-  const ca = loadCa(tls);
+  const ca = trustedCas(tls);
   if (ca) options.ca = ca;
   if (tls.serverName) options.servername = tls.serverName;
   return options;

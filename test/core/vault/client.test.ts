@@ -1,8 +1,10 @@
-import { mkdtempSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaultClient } from '../../../src/core/vault/client.js';
+import { trustedCas } from '../../../src/core/vault/transport.js';
 import { VaultError } from '../../../src/core/vault/errors.js';
 import type { VaultErrorKind } from '../../../src/core/vault/errors.js';
 import { z } from '../../../src/shared/zod.js';
@@ -314,6 +316,27 @@ describe('VaultClient TLS and proxies', () => {
     expect((await client({ caPath: folder }).read('auth/token/lookup-self', lookup)).data.id).toBe(
       vault.rootToken,
     );
+  });
+
+  it('the tray app’s trust: the configured CA added to the public and OS roots, not instead', async () => {
+    expect(
+      (
+        await client({ caFile: certs.caFile, trustSystem: true }).read(
+          'auth/token/lookup-self',
+          lookup,
+        )
+      ).data.id,
+    ).toBe(vault.rootToken);
+    const trusted = trustedCas({ caFile: certs.caFile, trustSystem: true })!;
+    expect(trusted).toEqual(
+      expect.arrayContaining([...rootCertificates, readFileSync(certs.caFile, 'utf8')]),
+    );
+    expect(trustedCas({ caFile: certs.caFile })).toEqual([readFileSync(certs.caFile, 'utf8')]);
+    expect(trustedCas({})).toBeUndefined();
+    // The public roots do not vouch for a private CA's server.
+    expect(
+      (await failure(client({ trustSystem: true }).read('auth/token/lookup-self', lookup))).kind,
+    ).toBe('tls');
   });
 
   it('refuses the system store’s default and a wrong CA', async () => {

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { app } from 'electron';
+import { AUTOSTART_ARG, linuxAutostartEntry, linuxAutostartFile } from '../../core/autostart.js';
+import { writePrivateFile } from '../../core/private-file.js';
+
+/**
+ * Start at login: login items on macOS and Windows, an XDG autostart entry on Linux (Electron
+ * has none there), pointing at the AppImage rather than its temporary mount when there is one.
+ */
+export function startAtLogin(env: NodeJS.ProcessEnv, homedir: string) {
+  const file = linuxAutostartFile(env, homedir);
+  return {
+    enabled(): boolean {
+      if (process.platform === 'linux') return existsSync(file);
+      return app.getLoginItemSettings({ args: [AUTOSTART_ARG] }).openAtLogin;
+    },
+    async set(on: boolean): Promise<void> {
+      if (process.platform !== 'linux') {
+        app.setLoginItemSettings({ openAtLogin: on, args: [AUTOSTART_ARG] });
+        return;
+      }
+      if (!on) await rm(file, { force: true });
+      else
+        await writePrivateFile(
+          file,
+          linuxAutostartEntry({ execPath: process.execPath, appImage: env.APPIMAGE }),
+        );
+    },
+  };
+}

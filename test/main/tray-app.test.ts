@@ -1,0 +1,209 @@
+/**
+ * The built main process (out/main/index.js) under plain Node with the typed fake of `electron`,
+ * against the test stack: what a user does with the tray, end to end.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import { trayIconPath } from '../../src/core/tray/tray-icons.js';
+import { cliHarness } from '../cli/cli-harness.js';
+import { callerArn } from '../support/aws-sdk.js';
+import { fake, app, invoke, ipcChannels } from '../support/fake-electron.js';
+import { httpLogin } from '../support/idp/http-login.js';
+import { freePort } from '../support/ports.js';
+import { STACK_REGION, startStack } from '../support/stack.js';
+import type { Stack } from '../support/stack.js';
+
+vi.mock('electron', async () => await import('../support/fake-electron.js'));
+
+const home = mkdtempSync(join(tmpdir(), 'tray-app-'));
+const settingsDir = join(home, 'settings');
+const credentialsFile = join(home, '.aws', 'credentials');
+const configFile = join(home, '.aws', 'config');
+let stack: Stack;
+
+/** Waits for a condition the app reaches asynchronously. */
+async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const tray = () => fake.trays[0]!;
+const icon = (state: string) =>
+  trayIconPath(state as never, process.platform, resolve('assets/tray'));
+
+beforeAll(async () => {
+  stack = await startStack();
+  mkdirSync(settingsDir, { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(settingsDir, 'config.json'),
+    JSON.stringify({
+      vault: {
+        address: stack.vault.url,
+        authMethod: 'oidc',
+        authMount: stack.info.oidc.mount,
+        authRole: stack.info.oidc.role,
+        callbackPort: await freePort(),
+      },
+      files: { credentialsFile, configFile },
+    }),
+  );
+  process.env.VAULT_AWS_TRAY_CONFIG_DIR = settingsDir;
+  // Start at login writes an XDG autostart entry: into the sandbox, not the real home.
+  process.env.XDG_CONFIG_HOME = join(home, '.config');
+  await import(resolve('out/main/index.js'));
+  app.fireReady();
+  await until('the tray', () => fake.trays.length > 0);
+});
+afterAll(async () => {
+  app.quit();
+  await until('the app to stop', () => tray().destroyed);
+  await stack.stop();
+});
+
+describe('the tray app, booted from its built main entry', () => {
+  it('starts signed out: the signed-out icon, "Sign in…", and the window opens, hardened', () => {
+    expect(tray().image).toBe(icon('signed_out'));
+    expect(tray().labels()).toContain('Sign in…');
+    const window = fake.windows[0]!;
+    expect(window.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
+    expect(window.options.webPreferences!.preload).toMatch(/out[\\/]preload[\\/]index\.cjs$/);
+    expect(window.loaded).toMatch(/out[\\/]renderer[\\/]index\.html$/);
+    // The app is the engine: the CLI finds its socket.
+    expect(statSync(join(settingsDir, 'engine.sock')).mode & 0o777).toBe(0o600);
+  });
+
+  it('"Sign in…" opens Vault\'s auth_url; after the provider login the tray shows the session', async () => {
+    tray().click('Sign in…');
+    const authUrl = await until('the browser', () => fake.openedUrls[0]);
+    expect(new URL(authUrl).origin).toBe(new URL(stack.info.idp.issuer).origin);
+    const user = stack.info.idp.users[0]!;
+    await httpLogin(authUrl, { email: user.email, password: user.password });
+    await until('the session', () =>
+      tray()
+        .labels()
+        .some((l) => l.includes(user.email)),
+    );
+    expect(tray().labels()).toContain('Sign out');
+    // The token is in the app's encrypted store, never in clear.
+    const stored = readFileSync(join(settingsDir, 'tokens.safe.json'), 'utf8');
+    expect(stored).not.toMatch(/hvs\./);
+  });
+
+  it('a profile added through the CLI and "Refresh dev creds" leave keys STS accepts', async () => {
+    const cli = cliHarness({ clock: systemClock });
+    const added = await cli.run([
+      '--config-dir',
+      settingsDir,
+      'profile',
+      'add',
+      'dev',
+      '--role',
+      'dev-readonly',
+      '--region',
+      STACK_REGION,
+    ]);
+    expect(added.stdout).toMatch(/the running engine writes it now/);
+    await until('the first write', () =>
+      tray()
+        .labels()
+        .some((l) => /^dev — valid until/.test(l)),
+    );
+    const first = readFileSync(credentialsFile, 'utf8');
+    tray().click('Refresh dev creds');
+    await until('a new key', () => readFileSync(credentialsFile, 'utf8') !== first);
+    await until('the fresh icon', () => tray().image === icon('fresh'));
+    expect(
+      await callerArn({ endpoint: stack.aws.url, profile: 'dev', credentialsFile, configFile }),
+    ).toMatch(/assumed-role\/DevReadOnly\//);
+  });
+
+  it('the menu is set again on every change; Copy export commands and Open logs', async () => {
+    const before = tray().menusSet;
+    tray().click('Refresh dev creds');
+    await until('a new menu', () => tray().menusSet > before);
+    const copy = tray().menu!.items.find((i) => i.label === 'Copy export commands')!;
+    (copy.submenu as Array<{ label: string; click: () => void }>)
+      .find((i) => i.label === 'dev')!
+      .click();
+    const key = /aws_access_key_id = (\S+)/.exec(readFileSync(credentialsFile, 'utf8'))![1];
+    await until('the clipboard', () =>
+      fake.clipboard.includes(`export AWS_ACCESS_KEY_ID='${key}'`),
+    );
+    tray().click('Open logs');
+    await until('the logs folder', () => fake.openedPaths.includes(app.getPath('logs')));
+    const log = readFileSync(join(app.getPath('logs'), 'main.log'), 'utf8');
+    expect(log).toMatch(/dev: refreshed/);
+    expect(log).not.toMatch(/hvs\.|aws_secret|ASIA\w{16}/);
+  });
+
+  it('Start at login writes the XDG autostart entry, and unchecking removes it', async () => {
+    const entry = join(home, '.config', 'autostart', 'vault-aws-tray.desktop');
+    tray().click('Start at login');
+    await until('the autostart entry', () => existsSync(entry));
+    expect(readFileSync(entry, 'utf8')).toMatch(/^Exec=.*--autostart$/m);
+    await until(
+      'the checkbox',
+      () => tray().menu!.items.find((i) => i.label === 'Start at login')!.checked,
+    );
+    tray().click('Start at login');
+    await until('no entry', () => !existsSync(entry));
+  });
+
+  it('a second launch opens the window instead of a second app', async () => {
+    fake.windows[0]!.close();
+    app.emit('second-instance');
+    expect(fake.windows).toHaveLength(2);
+    expect(fake.windows[1]!.shown).toBe(true);
+  });
+
+  it('a Vault fault during a refresh shows the notification the policy decides', async () => {
+    stack.vault.injectFault({
+      path: 'aws/creds/dev-readonly',
+      kind: 'status',
+      status: 500,
+      errors: ['internal error'],
+    });
+    tray().click('Refresh dev creds');
+    const notice = await until('a notification', () =>
+      fake.notifications.find((n) => /dev expires/.test(String(n.options.title))),
+    );
+    expect(notice.options.body).toMatch(/Refreshing it from Vault is failing/);
+    expect(tray().image).toBe(icon('warning'));
+    // Clicking it opens the window on the profiles.
+    fake.windows.at(-1)!.close();
+    notice.click();
+    expect(fake.windows.at(-1)!.hash).toBe('profiles');
+  });
+
+  it('every IPC channel refuses an untrusted sender, a null senderFrame and an invalid payload', async () => {
+    const window = fake.windows.at(-1)!;
+    const page = `file://${resolve('out/renderer/index.html')}`;
+    expect(await invoke('status:get', { id: window.webContents.id, url: page })).toMatchObject({
+      engine: 'app',
+    });
+    for (const channel of ipcChannels()) {
+      await expect(invoke(channel, { id: 9999, url: page })).rejects.toThrow('untrusted sender');
+      await expect(invoke(channel, { id: window.webContents.id, url: null })).rejects.toThrow(
+        'untrusted sender',
+      );
+      await expect(
+        invoke(channel, { id: window.webContents.id, url: 'https://evil.example/' }),
+      ).rejects.toThrow('untrusted sender');
+      await expect(
+        invoke(channel, { id: window.webContents.id, url: page }, { surprise: 1 }),
+      ).rejects.toThrow('invalid payload');
+    }
+  });
+});
