@@ -1,6 +1,7 @@
 import { CredentialsFileError } from '../core/aws/errors.js';
 import { VaultError } from '../core/vault/errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
+import type { CliCommand } from '../shared/cli-commands.js';
 import { configDir } from '../shared/paths.js';
 import { SettingsError } from '../shared/settings.js';
 import { credentialProcess, env, exec } from './commands/credentials.js';
@@ -18,7 +19,8 @@ import { CliError, EXIT, usageError } from './errors.js';
 export { EXIT } from './errors.js';
 export type { CliIo } from './context.js';
 
-const COMMANDS: Record<string, (ctx: CliContext, args: string[]) => Promise<number>> = {
+// Typed by the shared list, so the packaged app's binary knows every command the CLI has.
+const COMMANDS: Record<CliCommand, (ctx: CliContext, args: string[]) => Promise<number>> = {
   login,
   logout,
   profile,
@@ -136,7 +138,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stdout(usage(io, dir));
       return options.help || command === 'help' ? EXIT.ok : EXIT.usage;
     }
-    const handler = COMMANDS[command];
+    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command as CliCommand] : undefined;
     if (!handler) throw usageError(`unknown command "${command}" (see --help)`);
     return await handler(new CliContext(io, dir), rest);
   } catch (error) {

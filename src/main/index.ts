@@ -1,7 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app } from 'electron';
 import { AUTOSTART_ARG } from '../core/autostart.js';
 import { assetsDirectory } from '../core/tray/tray-icons.js';
+import { cliArguments } from '../shared/cli-commands.js';
 import { TrayApp } from './tray-app.js';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
@@ -15,13 +17,41 @@ const trayApp = new TrayApp(
       resourcesPath: process.resourcesPath,
       appPath: app.getAppPath(),
     }),
-    // From a checkout, the CLI's bin; the packaged app's own command is listed in the docs.
-    cliCommand: app.isPackaged ? undefined : here('../../bin/vault-aws-tray.cjs'),
+    // The packaged binary is the command too (below); an AppImage's mount moves, the file not.
+    cliCommand: app.isPackaged
+      ? (process.env.APPIMAGE ?? process.execPath)
+      : here('../../bin/vault-aws-tray.cjs'),
   },
   { startedAtLogin: process.argv.includes(AUTOSTART_ARG) },
 );
 
-if (!app.requestSingleInstanceLock()) {
+/**
+ * The app's binary as the `vault-aws-tray` command, for people who installed only the app:
+ * `credential-process` answers from the running app's memory, anything else runs the CLI
+ * (out/node/cli, packaged with the app), then the process exits without showing anything.
+ */
+async function runAsCli(args: string[]): Promise<void> {
+  const fast = createRequire(import.meta.url)(here('../node/cli/credential-process-fast.cjs')) as {
+    fastCredentialProcess(args: string[], environment: object): Promise<number | undefined>;
+  };
+  let code = await fast.fastCredentialProcess(args, {
+    env: process.env,
+    platform: process.platform,
+    homedir: app.getPath('home'),
+  });
+  if (code === undefined) {
+    // The CLI reads its arguments after the script's path, as under node.
+    process.argv = [process.execPath, process.env.APPIMAGE ?? process.execPath, ...args];
+    await import(pathToFileURL(here('../node/cli/main.js')).href);
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  }
+  app.exit(code);
+}
+
+const cli = cliArguments(process.argv, app.isPackaged ? 1 : 2);
+if (cli) {
+  void runAsCli(cli);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   // A menu-bar app: no Dock icon (LSUIElement covers the packaged app; this covers the rest).

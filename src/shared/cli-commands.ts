@@ -1,0 +1,26 @@
+/** The CLI's commands: the packaged app's binary runs as the CLI when its first argument is one. */
+export const CLI_COMMANDS = [
+  'login',
+  'logout',
+  'profile',
+  'refresh',
+  'status',
+  'doctor',
+  'daemon',
+  'credential-process',
+  'env',
+  'exec',
+] as const;
+export type CliCommand = (typeof CLI_COMMANDS)[number];
+
+/**
+ * The CLI's arguments when a binary is run as the `vault-aws-tray` command, or undefined when it
+ * starts the tray app. `first` is where the user's arguments begin (1 for the packaged app's
+ * binary, 2 for `electron <app folder>`); Chromium switches and `--autostart` are not commands.
+ */
+export function cliArguments(argv: readonly string[], first: number): string[] | undefined {
+  const args = argv.slice(first);
+  const command =
+    args[0] === '--config-dir' ? args[2] : args[0]?.startsWith('--config-dir=') ? args[1] : args[0];
+  return (CLI_COMMANDS as readonly string[]).includes(command ?? '') ? args : undefined;
+}
