@@ -5,11 +5,20 @@ import type { AwsFilePaths } from '../core/aws/file-paths.js';
 import { systemClock } from '../core/clock.js';
 import { SignInNeededError } from '../core/engine/engine.js';
 import type { BrowserOpener, Logger } from '../core/ports.js';
+import type { MfaPrompt } from '../core/vault/mfa.js';
 import { VaultClient } from '../core/vault/client.js';
 import { jwtLogin } from '../core/vault/jwt-login.js';
 import { oidcLogin } from '../core/vault/oidc-login.js';
 import type { VaultAuth } from '../core/vault/schemas.js';
 import type { Settings } from '../shared/settings.js';
+
+export interface SignInHooks {
+  browser: BrowserOpener;
+  signal?: AbortSignal;
+  askTotp: MfaPrompt;
+  /** The token method: what the user pasted. */
+  token?: string;
+}
 
 /**
  * What the app's engine needs of Vault and the AWS files, from the settings alone: an app
@@ -49,31 +58,42 @@ export function appVault(env: NodeJS.ProcessEnv, logger: Logger) {
       clock: systemClock,
     });
 
-  /** The configured method's sign-in in the browser; only ever on the user's request. */
-  const signIn = async (settings: Settings, browser: BrowserOpener): Promise<VaultAuth> => {
+  /**
+   * The configured method's sign-in, on the user's request only: the browser for oidc and jwt,
+   * or the token the user pasted. `hooks` connect it to the window (cancel, MFA, progress).
+   */
+  const signIn = async (
+    settings: Settings,
+    hooks: SignInHooks,
+  ): Promise<Pick<VaultAuth, 'client_token'>> => {
     const vault = settings.vault;
     if (!vault) throw new SignInNeededError('connect to a Vault first');
+    if (vault.authMethod === 'token') {
+      if (!hooks.token)
+        throw new SignInNeededError('paste a Vault token to sign in with the token method');
+      return { client_token: hooks.token };
+    }
     const common = {
       client: client(settings),
       mount: vault.authMount,
       role: vault.authRole,
-      browser,
+      browser: hooks.browser,
       clock: systemClock,
+      signal: hooks.signal,
       tell: (line: string) => logger.info(line),
-      // The window asks for login MFA codes (the window issue); until then Vault's MFA fails.
-      askTotp: async () => undefined,
+      askTotp: hooks.askTotp,
     };
     if (vault.authMethod === 'oidc') return oidcLogin({ ...common, port: vault.callbackPort });
-    if (vault.authMethod === 'jwt' && vault.issuer && vault.clientId)
-      return jwtLogin({
-        ...common,
-        issuer: vault.issuer,
-        clientId: vault.clientId,
-        scopes: vault.scopes,
-      });
-    throw new SignInNeededError(
-      `sign in with \`vault-aws-tray login --method ${vault.authMethod}\`: the app signs in with oidc or jwt`,
-    );
+    if (!vault.issuer || !vault.clientId)
+      throw new SignInNeededError(
+        'the jwt method needs the identity provider (issuer) and the app’s client ID',
+      );
+    return jwtLogin({
+      ...common,
+      issuer: vault.issuer,
+      clientId: vault.clientId,
+      scopes: vault.scopes,
+    });
   };
   return { client, awsPaths, writer, signIn };
 }

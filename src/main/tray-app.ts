@@ -13,15 +13,13 @@ import type { EngineLock } from '../core/engine/engine-lock.js';
 import { handleEngineRequest } from '../core/engine/engine-requests.js';
 import { serveEngine } from '../core/engine/engine-server.js';
 import type { EngineServer } from '../core/engine/engine-server.js';
-import { refreshReport } from '../core/engine/refresh.js';
 import { StateFile } from '../core/engine/state-file.js';
-import type { Logger, Notice } from '../core/ports.js';
+import type { Logger, Notice, SettingsStore } from '../core/ports.js';
 import { noticeClickAction } from '../core/tray/notice-click.js';
 import { buildTrayMenu, nextTrayUpdateAt } from '../core/tray/tray-menu.js';
 import type { TrayAction, WindowScreen } from '../core/tray/tray-menu.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import { IPC_EVENTS } from '../shared/ipc.js';
-import type { RefreshSummary } from '../shared/ipc.js';
 import { configDir } from '../shared/paths.js';
 import { startAtLogin } from './adapters/autostart.js';
 import { electronBrowser } from './adapters/browser.js';
@@ -36,9 +34,12 @@ import {
 import { electronSettingsStore } from './adapters/settings-store.js';
 import { ElectronTray } from './adapters/tray.js';
 import { appVault } from './app-vault.js';
+import type { SignInHooks } from './app-vault.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
+import type { IpcHandlers } from './ipc-handlers.js';
 import { TrustedSenders } from './trusted-senders.js';
 import { secureWebPreferences } from './web-preferences.js';
+import { windowHandlers } from './window-api.js';
 
 export interface TrayAppFiles {
   preload: string;
@@ -65,6 +66,9 @@ export class TrayApp {
   private trayTimer?: NodeJS.Timeout;
   private logger!: Logger & { file: string };
   private stopping?: Promise<void>;
+  private handlers?: IpcHandlers;
+  private signInHooks?: SignInHooks;
+  private settingsStore?: SettingsStore;
   private readonly autostart = startAtLogin(process.env, homedir());
 
   constructor(
@@ -90,6 +94,7 @@ export class TrayApp {
       ? new MemorySecrets()
       : new SafeStorageSecrets(join(dir, 'tokens.safe.json'));
     const settings = electronSettingsStore(dir);
+    this.settingsStore = settings;
     const browser = electronBrowser();
     const vault = appVault(this.env, logger);
     const notifier = electronNotifier((notice) => this.noticeClicked(notice));
@@ -109,7 +114,11 @@ export class TrayApp {
       processLine: this.files.cliCommand
         ? (profile) => credentialProcessLine(this.files.cliCommand!, profile)
         : undefined,
-      signIn: (s) => vault.signIn(s, browser.signIn),
+      signIn: (s) =>
+        vault.signIn(
+          s,
+          this.signInHooks ?? { browser: browser.signIn, askTotp: async () => undefined },
+        ),
     });
     this.engine = engine;
     let session = engine.status().session.state;
@@ -129,19 +138,33 @@ export class TrayApp {
     });
     this.tray = new ElectronTray(this.files.trayIcons, platform, (action) => void this.act(action));
     this.renderTray();
-    registerIpcHandlers(ipcMain, this.trusted, () => this.pageUrl, {
-      'app:info': () => ({ name: app.getName(), version: app.getVersion() }),
-      'status:get': () => engine.status(),
-      'profiles:refresh': async ({ profiles }) => summary(await engine.refreshNow(profiles)),
-      'session:sign-in': async () => {
-        await engine.signIn();
-        return engine.status();
+    this.handlers = windowHandlers({
+      engine,
+      settings,
+      awsPaths: vault.awsPaths,
+      writer: vault.writer,
+      client: (s) => vault.client(s),
+      send: (event, value) => this.window?.webContents.send(event, value),
+      startAtLogin: this.autostart,
+      copyExports: (profile) => this.copyExports(profile),
+      signInBrowser: browser.signIn,
+      signIn: async (hooks) => {
+        this.signInHooks = hooks;
+        try {
+          await engine.signIn();
+          return engine.status();
+        } finally {
+          this.signInHooks = undefined;
+        }
       },
-      'session:sign-out': async () => {
-        await engine.signOut();
-        return engine.status();
-      },
+      showSignIn: () => this.openWindow('sign-in'),
+      appInfo: () => ({
+        name: app.getName(),
+        version: app.getVersion(),
+        vaultAddrFromEnv: this.env.VAULT_ADDR,
+      }),
     });
+    registerIpcHandlers(ipcMain, this.trusted, () => this.pageUrl, this.handlers);
     logger.info(`${PRODUCT_NAME} ${app.getVersion()} started; settings in ${dir}`);
     if (storageProblem) await this.tellOnce(dir, storageProblem, notifier);
     const firstLaunch = !settings.read().vault;
@@ -212,7 +235,10 @@ export class TrayApp {
           await engine.refreshNow();
           break;
         case 'sign-in':
-          await engine.signIn();
+          // The window shows the progress, asks for an MFA code, and takes a token.
+          if (engine.status().session.state === 'signed_out' || this.authMethod() === 'token')
+            this.openWindow('sign-in');
+          if (this.authMethod() !== 'token') await this.handlers!['session:sign-in']({});
           break;
         case 'sign-out':
           await engine.signOut();
@@ -220,15 +246,9 @@ export class TrayApp {
         case 'open-window':
           this.openWindow(action.screen);
           break;
-        case 'copy-exports': {
-          const binding = engine.status().profiles.find((p) => p.name === action.profile);
-          const credentials = await engine.credentials(action.profile);
-          const format = process.platform === 'win32' ? 'powershell' : 'env';
-          clipboard.writeText(
-            shellLines(credentialVariables(credentials, binding?.region ?? undefined), format),
-          );
+        case 'copy-exports':
+          await this.copyExports(action.profile);
           break;
-        }
         case 'toggle-start-at-login':
           await this.autostart.set(!this.autostart.enabled());
           this.renderTray();
@@ -243,6 +263,21 @@ export class TrayApp {
     } catch (error) {
       this.logger.warn(`${action.kind}: ${(error as Error).message}`);
     }
+  }
+
+  private authMethod(): string | undefined {
+    return this.settingsStore?.read().vault?.authMethod;
+  }
+
+  /** The profile's credentials as shell lines on the clipboard (PowerShell on Windows). */
+  private async copyExports(profile: string): Promise<void> {
+    const engine = this.engine!;
+    const binding = engine.status().profiles.find((p) => p.name === profile);
+    const credentials = await engine.credentials(profile);
+    const format = process.platform === 'win32' ? 'powershell' : 'env';
+    clipboard.writeText(
+      shellLines(credentialVariables(credentials, binding?.region ?? undefined), format),
+    );
   }
 
   private noticeClicked(notice: Notice): void {
@@ -299,16 +334,4 @@ export class TrayApp {
     });
     await writeFile(marker, '', { mode: 0o600 });
   }
-}
-
-function summary(result: Parameters<typeof refreshReport>[0]): RefreshSummary {
-  const report = refreshReport(result);
-  return {
-    profiles: report.outcomes.map((o) =>
-      o.ok
-        ? { profile: o.profile, ok: true, expiresAt: new Date(o.expiresAt).toISOString() }
-        : { profile: o.profile, ok: false, message: o.message },
-    ),
-    signInNeeded: report.signInNeeded,
-  };
 }

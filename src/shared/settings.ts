@@ -66,6 +66,8 @@ export const settingsSchema = z.object({
     ),
   engine: z
     .object({
+      /** Refresh this long before expiry unless a profile says otherwise; absent: a third. */
+      leadSeconds: durationSeconds.optional(),
       /** A managed profile changed by another program: write it back, or stop managing it. */
       externalEdits: z.enum(['restore', 'detach']).default('restore'),
       /** Remove a profile's sections once its credentials have expired and cannot be refreshed. */

@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
+import type { AppStatus } from '../../src/shared/app-status.js';
+import type { Discovery, ProfileCheck, Setup } from '../../src/shared/ipc.js';
 import { trayIconPath } from '../../src/core/tray/tray-icons.js';
 import { cliHarness } from '../cli/cli-harness.js';
 import { callerArn } from '../support/aws-sdk.js';
 import { fake, app, invoke, ipcChannels } from '../support/fake-electron.js';
 import { httpLogin } from '../support/idp/http-login.js';
 import { freePort } from '../support/ports.js';
-import { STACK_REGION, startStack } from '../support/stack.js';
+import { DEV_POLICY, STACK_REGION, startStack } from '../support/stack.js';
 import type { Stack } from '../support/stack.js';
 
 vi.mock('electron', async () => await import('../support/fake-electron.js'));
@@ -185,6 +187,67 @@ describe('the tray app, booted from its built main entry', () => {
     fake.windows.at(-1)!.close();
     notice.click();
     expect(fake.windows.at(-1)!.hash).toBe('profiles');
+  });
+
+  it('the window’s channels reach the real engine: setup, discovery, checks, add and remove', async () => {
+    const window = fake.windows.at(-1)!;
+    const page = `file://${resolve('out/renderer/index.html')}`;
+    const call = <T = unknown>(channel: string, payload?: unknown) =>
+      invoke(channel, { id: window.webContents.id, url: page }, payload) as Promise<T>;
+    const setup = await call<Setup>('setup:get');
+    expect(setup.connection).toMatchObject({ address: stack.vault.url, authMethod: 'oidc' });
+    expect(setup.files).toEqual({ credentialsFile, configFile });
+
+    // The dev policy cannot list roles (common): manual entry. A policy that can shows both.
+    expect(await call('roles:discover')).toMatchObject({ roles: [], listingDenied: true });
+    stack.vault.writePolicy(
+      'aws-dev-readonly',
+      `${DEV_POLICY}\npath "aws/roles" { capabilities = ["list"] }\npath "aws/roles/*" { capabilities = ["read"] }\n`,
+    );
+    const found = await call<Discovery>('roles:discover');
+    expect(found.roles).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mount: 'aws', name: 'dev-readonly', readable: true }),
+        expect.objectContaining({ mount: 'aws', name: 'prod-admin', readable: false }),
+      ]),
+    );
+
+    writeFileSync(
+      credentialsFile,
+      `${readFileSync(credentialsFile, 'utf8')}\n[mine]\naws_access_key_id = AKIAOWNEDBYME\naws_secret_access_key = x\n`,
+    );
+    expect(await call('profiles:check', { name: 'mine' })).toMatchObject({ exists: true });
+    expect(await call('profiles:check', { name: 'dev' })).toMatchObject({
+      problem: expect.stringMatching(/already managed/),
+    });
+    expect((await call<ProfileCheck>('profiles:check', { name: 'bad name' })).problem).toBeTruthy();
+
+    const added = await call('profiles:add', {
+      profiles: [
+        {
+          name: 'ci',
+          mount: 'aws',
+          role: 'dev-readonly',
+          endpoint: 'creds',
+          delivery: 'file',
+          adopt: false,
+        },
+      ],
+    });
+    expect(added).toMatchObject({ profiles: [{ profile: 'ci', ok: true }], signInNeeded: false });
+    expect(readFileSync(credentialsFile, 'utf8')).toContain('[ci]');
+    await call('profiles:remove', { name: 'ci', deleteSections: false });
+    expect(readFileSync(credentialsFile, 'utf8')).toContain('[ci]');
+    expect((await call<AppStatus>('status:get')).profiles.map((p) => p.name)).not.toContain('ci');
+
+    await expect(
+      call('setup:save-connection', {
+        address: 'http://127.0.0.1:9',
+        namespace: '',
+        authMethod: 'oidc',
+      }),
+    ).rejects.toThrow(/127\.0\.0\.1:9/);
+    expect((await call<Setup>('setup:get')).connection?.address).toBe(stack.vault.url);
   });
 
   it('every IPC channel refuses an untrusted sender, a null senderFrame and an invalid payload', async () => {

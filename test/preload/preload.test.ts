@@ -30,21 +30,48 @@ describe('preload', () => {
   it('exposes only the typed api, each call on its own channel with its payload', async () => {
     expect([...exposed.keys()]).toEqual(['api']);
     const api = exposed.get('api') as Api;
-    expect(Object.keys(api)).toEqual([
-      'getAppInfo',
-      'getStatus',
-      'refresh',
-      'signIn',
-      'signOut',
-      'onStatus',
-    ]);
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'getAppInfo',
+        'getStatus',
+        'onStatus',
+        'getSetup',
+        'saveConnection',
+        'savePreferences',
+        'signIn',
+        'cancelSignIn',
+        'submitTotp',
+        'onSignInEvent',
+        'signOut',
+        'discoverRoles',
+        'checkProfile',
+        'addProfiles',
+        'removeProfile',
+        'refresh',
+        'copyExports',
+      ].sort(),
+    );
     await expect(api.getAppInfo()).resolves.toEqual({ channel: 'app:info' });
-    expect(invoke).toHaveBeenCalledWith('app:info');
+    expect(invoke).toHaveBeenCalledWith('app:info', undefined);
     await expect(api.refresh(['dev'])).resolves.toEqual({
       channel: 'profiles:refresh',
       payload: { profiles: ['dev'] },
     });
     await expect(api.refresh()).resolves.toEqual({ channel: 'profiles:refresh', payload: {} });
+  });
+
+  it('hands main’s refusal to the window as main’s own sentence', async () => {
+    const api = exposed.get('api') as Api;
+    invoke.mockRejectedValueOnce(
+      new Error(
+        "Error invoking remote method 'profiles:remove': Error: no managed profile named dev",
+      ),
+    );
+    await expect(api.removeProfile('dev', true)).rejects.toThrow(/^no managed profile named dev$/);
+    expect(invoke).toHaveBeenLastCalledWith('profiles:remove', {
+      name: 'dev',
+      deleteSections: true,
+    });
   });
 
   it('passes pushed status to the listener, without the event, until it stops', () => {

@@ -27,7 +27,10 @@ export async function handleEngineRequest(
       case 'refresh':
         return { ...refreshReport(await engine.refreshNow(request.profiles)) };
       case 'profile-add':
-        engine.addProfile(request.name, request.binding);
+        // Answered at once; the engine writes the profile in its queue.
+        void engine
+          .addProfiles({ [request.name]: request.binding })
+          .catch(() => undefined);
         return {};
       case 'profile-remove':
         return { hadSections: await engine.removeProfile(request.name) };

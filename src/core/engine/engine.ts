@@ -64,7 +64,7 @@ export interface EngineOptions {
   /** The config file's `credential_process` value for a profile: this program's CLI. */
   processLine?(profile: string): string;
   /** The interactive sign-in of the configured method; only ever on a user's request. */
-  signIn(settings: Settings): Promise<VaultAuth>;
+  signIn(settings: Settings): Promise<Pick<VaultAuth, 'client_token'>>;
   /** The plain-Node daemon has no powerMonitor: it checks the wall clock once a minute instead. */
   driftCheck?: boolean;
   /** Watch the AWS files and the settings file (off in tests that do not need it). */
@@ -219,25 +219,34 @@ export class Engine {
     throw new SignInNeededError('Vault needs a new sign-in: run `vault-aws-tray login`');
   }
 
-  /** A profile added while the engine runs (the CLI asks through the socket): saved, then written. */
-  addProfile(name: string, binding: ProfileSettings): void {
-    if (this.settings.profiles[name])
-      throw new ProfileRequestError('exists', `profile ${name} is already managed`);
+  /**
+   * Profiles added while the engine runs (the CLI through the socket, the window): saved, then
+   * written in one batch, whose result this resolves with.
+   */
+  addProfiles(bindings: Record<string, ProfileSettings>): Promise<RefreshResult> {
+    const names = Object.keys(bindings);
+    for (const name of names)
+      if (this.settings.profiles[name])
+        throw new ProfileRequestError('exists', `profile ${name} is already managed`);
     this.settings = this.options.settings.update((s) => ({
       ...s,
-      profiles: { ...s.profiles, [name]: binding },
+      profiles: { ...s.profiles, ...bindings },
     }));
-    this.options.logger.info(`${name}: added`);
-    this.due.set(name, this.now());
-    this.tick();
+    this.options.logger.info(`${names.join(', ')}: added`);
+    for (const name of names) this.due.set(name, this.now());
+    return this.enqueue(names);
   }
 
-  /** Stops managing a profile and removes its sections; true when there were some. */
-  async removeProfile(name: string): Promise<boolean> {
+  /**
+   * Stops managing a profile and removes its sections (unless `keepSections`: they then stay
+   * until they expire, as after a sign-out); true when sections were removed.
+   */
+  async removeProfile(name: string, { keepSections = false } = {}): Promise<boolean> {
     const binding = this.binding(name);
     // In the refresh queue, so that a batch in flight cannot write it back afterwards.
     return this.serialize(async () => {
-      if (binding.written) await this.options.writer(this.settings).removeProfile(name);
+      const remove = binding.written && !keepSections;
+      if (remove) await this.options.writer(this.settings).removeProfile(name);
       this.settings = this.options.settings.update((s) => {
         const { [name]: _removed, ...profiles } = s.profiles;
         return { ...s, profiles };
@@ -250,7 +259,7 @@ export class Engine {
       this.options.logger.info(`${name}: removed`);
       this.changed();
       this.arm();
-      return binding.written;
+      return remove;
     });
   }
 
@@ -357,7 +366,7 @@ export class Engine {
     grantedTtlSeconds: number,
     random = this.options.random,
   ): number {
-    const lead = this.settings.profiles[name]?.leadSeconds;
+    const lead = this.settings.profiles[name]?.leadSeconds ?? this.settings.engine.leadSeconds;
     return refreshAt({
       expiresAt,
       lifetimeMs: grantedTtlSeconds * 1000,
@@ -471,6 +480,13 @@ export class Engine {
     const run = this.batch.catch(() => undefined).then(work);
     this.batch = run;
     return run;
+  }
+
+  /** A client with the session's token, for what the window asks of Vault (role discovery). */
+  sessionClient(): VaultClient {
+    const token = this.keeper?.currentToken();
+    if (!token) throw new SignInNeededError('sign in to Vault first');
+    return this.options.client(this.settings, token);
   }
 
   private binding(name: string): ProfileSettings {

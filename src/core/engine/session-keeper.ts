@@ -30,7 +30,7 @@ export interface SessionKeeperOptions {
   logger?: Logger;
   endingSoonMs?: number;
   /** The interactive sign-in (it may open a browser); only ever called by {@link SessionKeeper.signIn}. */
-  signIn(): Promise<VaultAuth>;
+  signIn(): Promise<Pick<VaultAuth, 'client_token'>>;
   onChange?(snapshot: SessionSnapshot): void;
 }
 
