@@ -28,9 +28,7 @@ export async function handleEngineRequest(
         return { ...refreshReport(await engine.refreshNow(request.profiles)) };
       case 'profile-add':
         // Answered at once; the engine writes the profile in its queue.
-        void engine
-          .addProfiles({ [request.name]: request.binding })
-          .catch(() => undefined);
+        void engine.addProfiles({ [request.name]: request.binding }).catch(() => undefined);
         return {};
       case 'profile-remove':
         return { hadSections: await engine.removeProfile(request.name) };
