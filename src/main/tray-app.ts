@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,8 @@ export interface TrayAppFiles {
   trayIcons: string;
   /** The absolute path of a `vault-aws-tray` command credential_process lines may call. */
   cliCommand?: string;
+  /** Where the page is loaded from when not the file (end-to-end tests serve it on loopback). */
+  pageUrl?: string;
 }
 
 /**
@@ -77,7 +79,7 @@ export class TrayApp {
   ) {}
 
   get pageUrl(): string {
-    return pathToFileURL(this.files.page).href;
+    return this.files.pageUrl ?? pathToFileURL(this.files.page).href;
   }
 
   async start(): Promise<void> {
@@ -85,6 +87,7 @@ export class TrayApp {
     const dir = configDir(undefined, { platform, env: this.env, homedir: homedir() });
     this.logger = fileLogger(app.getPath('logs'));
     const logger = this.logger;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const lock = await this.takeLock(dir);
     if (!lock) return;
     this.lock = lock;
@@ -209,7 +212,10 @@ export class TrayApp {
       this.window = undefined;
     });
     this.window = created;
-    void created.loadFile(this.files.page, screen ? { hash: screen } : undefined);
+    const hash = screen ? { hash: screen } : undefined;
+    void (this.files.pageUrl
+      ? created.loadURL(this.files.pageUrl + (screen ? `#${screen}` : ''))
+      : created.loadFile(this.files.page, hash));
   }
 
   private renderTray(): void {

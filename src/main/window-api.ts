@@ -172,7 +172,11 @@ export function windowHandlers(deps: WindowApiDeps): IpcHandlers {
         return { ...r, readable: granted.includes('read') || granted.includes('root') };
       }),
       listingDenied: denied || mounts.length === 0,
-      message: denied ? 'Your policies do not let you list the roles of some engines.' : undefined,
+      // When no role could be listed at all, the manual entry explains it.
+      message:
+        denied && roles.length > 0
+          ? 'Your policies do not let you list the roles of some engines.'
+          : undefined,
     };
   };
 
@@ -219,6 +223,7 @@ export function windowHandlers(deps: WindowApiDeps): IpcHandlers {
         throw new Error((error as Error).message, { cause: error });
       }
       settings.update(() => next);
+      await engine.reloadSettings();
     },
     'setup:save-settings': async (p) => {
       settings.update((s) => ({
@@ -231,6 +236,7 @@ export function windowHandlers(deps: WindowApiDeps): IpcHandlers {
         },
         files: { ...s.files, credentialsFile: p.credentialsFile, configFile: p.configFile },
       }));
+      await engine.reloadSettings();
       if (p.startAtLogin !== deps.startAtLogin.enabled())
         await deps.startAtLogin.set(p.startAtLogin);
     },

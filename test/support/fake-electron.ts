@@ -122,8 +122,11 @@ class FakeWebContents extends EventEmitter {
   readonly id = nextId++;
   readonly sent: Array<[string, unknown]> = [];
   readonly session = { setPermissionRequestHandler: () => undefined };
+  /** What a renderer's ipcRenderer.on would receive (the window bridge listens here). */
+  readonly receivers = new Set<(channel: string, value: unknown) => void>();
   send(channel: string, value: unknown): void {
     this.sent.push([channel, value]);
+    for (const receive of this.receivers) receive(channel, value);
   }
   setWindowOpenHandler(): void {}
 }
@@ -141,6 +144,12 @@ export class FakeBrowserWindow extends EventEmitter {
   async loadFile(file: string, options?: { hash?: string }): Promise<void> {
     this.loaded = file;
     this.hash = options?.hash;
+    this.emit('ready-to-show');
+  }
+  async loadURL(url: string): Promise<void> {
+    const [page, hash] = url.split('#');
+    this.loaded = page;
+    this.hash = hash;
     this.emit('ready-to-show');
   }
   show(): void {

@@ -630,17 +630,10 @@ export class Engine {
   private async filesChanged(changed: ReadonlySet<string>): Promise<void> {
     if (this.stopped) return;
     const touched = (path: string | undefined) => path !== undefined && changed.has(resolve(path));
-    const vaultBefore = JSON.stringify(this.settings.vault ?? null);
-    if (touched(this.options.settingsPath)) this.settingsChanged();
-    if (
-      JSON.stringify(this.settings.vault ?? null) !== vaultBefore ||
-      touched(this.options.secretsPath)
-    ) {
-      // A `login` elsewhere: take up the new token (or Vault) instead of the one we started with.
-      this.options.logger.info('the Vault sign-in changed; starting the session again');
-      await this.startSession();
-      this.changed();
-    }
+    await this.reloadSettings({
+      settings: touched(this.options.settingsPath),
+      session: touched(this.options.secretsPath),
+    });
     const writer = this.options.writer(this.settings);
     const edited: string[] = [];
     for (const [name, binding] of Object.entries(this.settings.profiles)) {
@@ -669,6 +662,21 @@ export class Engine {
     }
     this.changed();
     this.arm();
+  }
+
+  /**
+   * Takes up the settings file again (written by the window through main, or by another
+   * program) and, when the Vault or its sign-in changed, starts the session again.
+   */
+  async reloadSettings({ settings = true, session = false } = {}): Promise<void> {
+    const vaultBefore = JSON.stringify(this.settings.vault ?? null);
+    if (settings) this.settingsChanged();
+    if (JSON.stringify(this.settings.vault ?? null) !== vaultBefore || session) {
+      // A `login` elsewhere: take up the new token (or Vault) instead of the one we started with.
+      this.options.logger.info('the Vault sign-in changed; starting the session again');
+      await this.startSession();
+      this.changed();
+    }
   }
 
   private settingsChanged(): void {
