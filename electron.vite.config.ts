@@ -21,6 +21,9 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
+    // Vite 8's oxc compiles the TSX and would take JSX settings from the root tsconfig.json, not
+    // tsconfig.web.json: Preact's automatic runtime is named here.
+    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
