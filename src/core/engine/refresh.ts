@@ -126,7 +126,7 @@ export async function refreshProfiles(
   // New profiles whose name is taken by someone else's section fail alone, before the write, so
   // that the batch (managed and new together, one write) still goes through for the others.
   const adopting = ready.filter((r) => !r.target.settings.written && r.target.settings.adopt);
-  const batch: typeof ready = [];
+  const batch: Array<(typeof ready)[number] & { update: ProfileUpdate }> = [];
   for (const entry of ready.filter((r) => !adopting.includes(r))) {
     // Credentials handed out by credential_process stay in memory: the files already point there.
     if (entry.target.settings.delivery === 'process' && entry.target.settings.written) {
@@ -138,8 +138,14 @@ export async function refreshProfiles(
         entry.target.profile,
         failure(entry.target.profile, notOurs(entry.target.profile)),
       );
-    } else {
-      batch.push(entry);
+      continue;
+    }
+    // A profile whose update cannot be made (a helper path credential_process cannot call)
+    // fails alone; the others are still written.
+    try {
+      batch.push({ ...entry, update: update(entry) });
+    } catch (error) {
+      outcomes.set(entry.target.profile, failure(entry.target.profile, error));
     }
   }
   if (batch.length > 0) {
@@ -147,7 +153,8 @@ export async function refreshProfiles(
       batch.filter((r) => !r.target.settings.written).map((r) => r.target.profile),
     );
     try {
-      shadowing.push(...(await deps.writer.applyProfiles(batch.map(update), { adding })).shadowing);
+      const updates = batch.map((entry) => entry.update);
+      shadowing.push(...(await deps.writer.applyProfiles(updates, { adding })).shadowing);
       batch.forEach(succeeded);
     } catch (error) {
       for (const r of batch) outcomes.set(r.target.profile, failure(r.target.profile, error));

@@ -112,6 +112,8 @@ export async function engineHarness(
     watch?: boolean;
     settings?: Partial<Settings>;
     dir?: string;
+    /** Where credential_process lines point (HELPER_PATH by default). */
+    helperPath?: string;
   },
 ): Promise<EngineHarness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'engine-'));
@@ -172,7 +174,8 @@ export async function engineHarness(
       credentialsFile: s.files.credentialsFile!,
       configFile: s.files.configFile!,
     }),
-    processLine: (profile) => credentialProcessLine(HELPER_PATH, profile, 'linux'),
+    processLine: (profile) =>
+      credentialProcessLine(options.helperPath ?? HELPER_PATH, profile, 'linux'),
     signIn: () => Promise.reject(new Error('no interactive sign-in in this test')),
     driftCheck: options.driftCheck,
     watch: options.watch ?? false,

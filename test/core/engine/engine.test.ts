@@ -309,6 +309,22 @@ describe('credentials from memory (credential_process, env, exec)', () => {
     await h.engine.stop();
   });
 
+  it('a helper path credential_process cannot call fails that profile alone, in words', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { plain: { role: 'role-p5' }, proc: { role: 'role-p5', delivery: 'process' } },
+      token: token(24 * 3600),
+      helperPath: '/home/Jane Doe/bin/vault-aws-tray',
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    expect(h.file()).toContain('[plain]');
+    const [plain, proc] = h.engine.status().profiles;
+    expect(plain!.state).toBe('fresh');
+    expect(proc!.state).toBe('error');
+    expect(proc!.lastError!.message).toMatch(/cannot go into credential_process.*symlink/);
+    await h.engine.stop();
+  });
+
   it('switching delivery moves the profile between the files in one write each way', async () => {
     const h = await engineHarness(stack, clock, {
       profiles: { move: { role: 'role-p4' } },
