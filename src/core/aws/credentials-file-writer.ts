@@ -63,6 +63,8 @@ export interface ProfileInspection {
   /** The key id in the credentials file's section (not a secret): tells whose keys are there. */
   readonly accessKeyId: string | undefined;
   readonly inConfigFile: boolean;
+  /** The config section's `credential_process`: tells whether a process profile is as written. */
+  readonly credentialProcess: string | undefined;
   readonly shadowing: readonly ShadowingFinding[];
 }
 
@@ -175,10 +177,12 @@ export class CredentialsFileWriter {
       this.read(this.paths.configFile),
     ]);
     const section = findSection(credentials, credentialsSectionName(profile));
+    const configSection = findSection(config, configSectionName(profile));
     return {
       inCredentialsFile: section !== undefined,
       accessKeyId: section && optionValue(credentials, section, 'aws_access_key_id'),
-      inConfigFile: findSection(config, configSectionName(profile)) !== undefined,
+      inConfigFile: configSection !== undefined,
+      credentialProcess: configSection && optionValue(config, configSection, 'credential_process'),
       shadowing: this.shadowing([credentials, config], [[profile, mode]]),
     };
   }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { ProfileSettings, Settings } from '../../shared/settings.js';
-import type { CredentialsFileWriter } from '../aws/credentials-file-writer.js';
+import type { CredentialsFileWriter, ProfileUpdate } from '../aws/credentials-file-writer.js';
 import type { AwsFilePaths } from '../aws/file-paths.js';
 import type {
   Clock,
@@ -263,6 +263,26 @@ export class Engine {
     });
   }
 
+  /** The config lines that make SDKs call our helper for these profiles. */
+  private processUpdates(names: string[]): ProfileUpdate[] {
+    return names.map((profile) => ({
+      profile,
+      credentialProcess: this.processLine(profile),
+      region: this.settings.profiles[profile]?.region,
+    }));
+  }
+
+  /** Writes the credential_process lines of process profiles, in the refresh queue. */
+  private writeProcessLines(names: string[]): Promise<unknown> {
+    return this.serialize(() =>
+      this.options.writer(this.settings).applyProfiles(this.processUpdates(names)),
+    ).catch((error: unknown) =>
+      this.options.logger.warn(
+        `could not write back ${names.join(', ')}: ${(error as Error).message}`,
+      ),
+    );
+  }
+
   /** Moves a profile between static keys in the credentials file and credential_process. */
   async setDelivery(name: string, delivery: ProfileSettings['delivery']): Promise<void> {
     const binding = this.binding(name);
@@ -273,13 +293,8 @@ export class Engine {
         profiles: { ...s.profiles, [name]: { ...s.profiles[name]!, delivery } },
       }));
       this.ours.delete(name);
-      if (delivery === 'process' && binding.written) {
-        await this.options
-          .writer(this.settings)
-          .applyProfiles([
-            { profile: name, credentialProcess: this.processLine(name), region: binding.region },
-          ]);
-      }
+      if (delivery === 'process' && binding.written)
+        await this.options.writer(this.settings).applyProfiles(this.processUpdates([name]));
       this.options.logger.info(
         `${name}: delivered by ${delivery === 'file' ? 'the credentials file' : 'credential_process'} from now on`,
       );
@@ -637,8 +652,17 @@ export class Engine {
     const writer = this.options.writer(this.settings);
     const edited: string[] = [];
     for (const [name, binding] of Object.entries(this.settings.profiles)) {
+      if (!binding.written || this.refreshing.has(name)) continue;
+      if (binding.delivery === 'process') {
+        // Ours when the config runs our helper and no keys in the credentials file hide it.
+        const inspection = await writer.inspect(name, 'process');
+        const line = this.options.processLine?.(name);
+        if (inspection.credentialProcess !== line || inspection.inCredentialsFile)
+          edited.push(name);
+        continue;
+      }
       const ours = this.ours.get(name);
-      if (!binding.written || ours === undefined || this.refreshing.has(name)) continue;
+      if (ours === undefined) continue;
       const inspection = await writer.inspect(name);
       if (inspection.accessKeyId !== ours) edited.push(name);
     }
@@ -658,7 +682,10 @@ export class Engine {
       this.options.logger.warn(
         `${edited.join(', ')}: changed or removed by another program; writing it back`,
       );
-      for (const name of edited) this.due.set(name, this.now());
+      const process = edited.filter((n) => this.settings.profiles[n]?.delivery === 'process');
+      // A process profile's line needs no credentials: it is written back as it was.
+      if (process.length > 0) await this.writeProcessLines(process);
+      for (const name of edited) if (!process.includes(name)) this.due.set(name, this.now());
     }
     this.changed();
     this.arm();

@@ -413,6 +413,37 @@ describe('watching the files', () => {
     await h.engine.stop();
   });
 
+  it('writes back a process profile’s credential_process line someone removed or changed', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { proc: { role: 'role-p2', delivery: 'process' } },
+      token: token(24 * 3600),
+      watch: true,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const line = `credential_process = ${HELPER_PATH} credential-process proc`;
+    const settle = async () => {
+      await new Promise((r) => setTimeout(r, 700));
+      clock.advance(1);
+      await h.engine.settled();
+    };
+    await settle();
+    const reads = stack.vault.requests.length;
+    expect(h.logs.some((l) => l.includes('another program'))).toBe(false);
+    writeFileSync(
+      h.configFile,
+      '[profile proc]\ncredential_process = /tmp/evil credential-process proc\n',
+    );
+    await settle();
+    expect(readFileSync(h.configFile, 'utf8')).toBe(`[profile proc]\n${line}\n`);
+    rmSync(h.configFile);
+    await settle();
+    expect(readFileSync(h.configFile, 'utf8')).toBe(`[profile proc]\n${line}\n`);
+    // Nothing needed Vault: the line is not a credential.
+    expect(stack.vault.requests.length).toBe(reads);
+    await h.engine.stop();
+  });
+
   it('with externalEdits=detach, a profile changed elsewhere is no longer managed', async () => {
     const h = await engineHarness(stack, clock, {
       profiles: { solo: { role: 'role-p2' } },
