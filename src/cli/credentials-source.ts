@@ -2,13 +2,11 @@ import type { HandedOutCredentials } from '../core/aws/credential-output.js';
 import type { EngineReply, WireCredentials } from '../core/engine/engine-endpoint.js';
 import { readAwsCredentials } from '../core/vault/aws-credentials.js';
 import type { CliContext } from './context.js';
-import { failure, signInNeeded, usageError } from './errors.js';
+import { CliError, engineExitCode, failure, signInNeeded } from './errors.js';
 
 /** The one-line error the CLI reports for an engine's refusal, with the contract's exit code. */
-export function engineRefusal(reply: Extract<EngineReply, { ok: false }>) {
-  if (reply.code === 'sign_in_needed') return signInNeeded(reply.message);
-  if (reply.code === 'bad_request') return usageError(reply.message);
-  return failure(reply.message);
+export function engineRefusal(reply: Extract<EngineReply, { ok: false }>): CliError {
+  return new CliError(engineExitCode(reply.code), reply.message);
 }
 
 /**

@@ -12,6 +12,13 @@ export class CliError extends Error {
   }
 }
 
+/** The exit code for an engine's refusal (the codes of src/core/engine/engine-endpoint.ts). */
+export function engineExitCode(code: string): ExitCode {
+  if (code === 'sign_in_needed') return EXIT.signInNeeded;
+  if (code === 'bad_request') return EXIT.usage;
+  return EXIT.failure;
+}
+
 export const usageError = (message: string) => new CliError(EXIT.usage, message);
 export const failure = (message: string) => new CliError(EXIT.failure, message);
 export const signInNeeded = (message: string) => new CliError(EXIT.signInNeeded, message);

@@ -1,17 +1,14 @@
 import { credentialProcessJson } from '../core/aws/credential-output.js';
 import type { WireCredentials } from '../core/engine/engine-endpoint.js';
+import { leadingConfigDir } from '../shared/cli-commands.js';
 import { configDir } from '../shared/paths.js';
 import type { PathEnvironment } from '../shared/paths.js';
 import { askEngine, NoEngineError } from './engine-client.js';
-
-const EXIT_CODES = { sign_in_needed: 3, bad_request: 2 } as Record<string, number>;
+import { engineExitCode } from './errors.js';
 
 /** `[--config-dir DIR] credential-process NAME`, and nothing else, or undefined. */
 function parse(args: string[]): { dir?: string; name: string } | undefined {
-  let dir: string | undefined;
-  let rest = args;
-  if (rest[0] === '--config-dir') [dir, rest] = [rest[1], rest.slice(2)];
-  else if (rest[0]?.startsWith('--config-dir=')) [dir, rest] = [rest[0].slice(13), rest.slice(1)];
+  const { dir, rest } = leadingConfigDir(args);
   if (rest.length !== 2 || rest[0] !== 'credential-process' || rest[1]!.startsWith('-')) return;
   return { dir, name: rest[1]! };
 }
@@ -44,5 +41,5 @@ export async function fastCredentialProcess(
     return 0;
   }
   process.stderr.write(`vault-aws-tray: ${reply.message}\n`);
-  return EXIT_CODES[reply.code] ?? 1;
+  return engineExitCode(reply.code);
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app } from 'electron';
+import { app, dialog } from 'electron';
 import { AUTOSTART_ARG } from '../core/autostart.js';
 import { assetsDirectory } from '../core/tray/tray-icons.js';
 import { cliArguments } from '../shared/cli-commands.js';
@@ -78,5 +78,12 @@ if (cli) {
       app.quit();
     });
   });
-  void app.whenReady().then(() => trayApp.start());
+  void app
+    .whenReady()
+    .then(() => trayApp.start())
+    .catch((error: unknown) => {
+      // Nothing else can tell the user: there is no tray yet.
+      dialog.showErrorBox('vault-aws-tray cannot start', (error as Error).message);
+      app.exit(1);
+    });
 }

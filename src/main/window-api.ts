@@ -4,6 +4,7 @@ import { refreshReport } from '../core/engine/refresh.js';
 import type { RefreshResult } from '../core/engine/refresh.js';
 import type { SettingsStore } from '../core/ports.js';
 import {
+  allowsCredentials,
   capabilitiesOf,
   listAwsMounts,
   listAwsRoles,
@@ -150,27 +151,32 @@ export function windowHandlers(deps: WindowApiDeps): IpcHandlers {
         denied = true;
         continue;
       }
-      for (const name of names) {
-        const info = await readAwsRole(client, mount, name).catch((error: unknown) => {
-          if (error instanceof VaultError && error.kind === 'permission_denied') return undefined;
-          throw error;
-        });
+      // One read per role, at once: a mount with many roles should not take a round trip each.
+      const infos = await Promise.all(
+        names.map((name) =>
+          readAwsRole(client, mount, name).catch((error: unknown) => {
+            if (error instanceof VaultError && error.kind === 'permission_denied') return undefined;
+            throw error;
+          }),
+        ),
+      );
+      names.forEach((name, i) =>
         roles.push({
           mount,
           name,
-          credentialTypes: info?.credentialTypes ?? [],
-          roleArns: info?.roleArns ?? [],
-          defaultStsTtlSeconds: info?.defaultStsTtlSeconds ?? 0,
-        });
-      }
+          credentialTypes: infos[i]?.credentialTypes ?? [],
+          roleArns: infos[i]?.roleArns ?? [],
+          defaultStsTtlSeconds: infos[i]?.defaultStsTtlSeconds ?? 0,
+        }),
+      );
     }
     const paths = roles.map((r) => `${r.mount}/creds/${r.name}`);
     const caps = paths.length > 0 ? await capabilitiesOf(client, paths) : {};
     return {
-      roles: roles.map((r, i) => {
-        const granted = caps[paths[i]!] ?? [];
-        return { ...r, readable: granted.includes('read') || granted.includes('root') };
-      }),
+      roles: roles.map((r, i) => ({
+        ...r,
+        readable: allowsCredentials(caps[paths[i]!] ?? [], 'creds'),
+      })),
       listingDenied: denied || mounts.length === 0,
       // When no role could be listed at all, the manual entry explains it.
       message:
@@ -216,11 +222,14 @@ export function windowHandlers(deps: WindowApiDeps): IpcHandlers {
         ...current,
         vault: { ...connection, skipVerify: false, scopes: current.vault?.scopes },
       };
-      // Tell now, in words, when this Vault cannot be reached, rather than at the sign-in.
+      // Tell now, in words, when this Vault cannot be reached or used, rather than at the sign-in.
+      // Other answers (a health endpoint a namespace or a proxy treats its own way) do not block.
       try {
         await deps.client(next).health();
       } catch (error) {
-        throw new Error((error as Error).message, { cause: error });
+        const blocking = ['network', 'tls', 'timeout', 'sealed'];
+        if (!(error instanceof VaultError) || blocking.includes(error.kind))
+          throw new Error((error as Error).message, { cause: error });
       }
       settings.update(() => next);
       await engine.reloadSettings();

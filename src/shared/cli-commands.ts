@@ -13,6 +13,14 @@ export const CLI_COMMANDS = [
 ] as const;
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 
+/** A leading `--config-dir DIR` (or `--config-dir=DIR`) apart from the command line after it. */
+export function leadingConfigDir(args: readonly string[]): { dir?: string; rest: string[] } {
+  if (args[0] === '--config-dir') return { dir: args[1], rest: args.slice(2) };
+  if (args[0]?.startsWith('--config-dir='))
+    return { dir: args[0].slice('--config-dir='.length), rest: args.slice(1) };
+  return { rest: [...args] };
+}
+
 /**
  * The CLI's arguments when a binary is run as the `vault-aws-tray` command, or undefined when it
  * starts the tray app. `first` is where the user's arguments begin (1 for the packaged app's
@@ -20,7 +28,6 @@ export type CliCommand = (typeof CLI_COMMANDS)[number];
  */
 export function cliArguments(argv: readonly string[], first: number): string[] | undefined {
   const args = argv.slice(first);
-  const command =
-    args[0] === '--config-dir' ? args[2] : args[0]?.startsWith('--config-dir=') ? args[1] : args[0];
-  return (CLI_COMMANDS as readonly string[]).includes(command ?? '') ? args : undefined;
+  const command = leadingConfigDir(args).rest[0] ?? '';
+  return (CLI_COMMANDS as readonly string[]).includes(command) ? args : undefined;
 }

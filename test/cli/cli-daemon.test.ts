@@ -95,6 +95,22 @@ describe('vault-aws-tray daemon', () => {
     expect(await first.exited).toBe(0);
   });
 
+  it('a settings folder too deep for a Unix socket: one line, exit 1, the lock given back', async () => {
+    const deep = join(mkdtempSync(join(tmpdir(), 'deep-')), 'x'.repeat(100));
+    const daemon = startDaemon({
+      PATH: process.env.PATH,
+      HOME: tmpdir(),
+      VAULT_AWS_TRAY_CONFIG_DIR: deep,
+    });
+    started.push(daemon);
+    expect(await daemon.exited).toBe(1);
+    const lines = daemon.stderr().trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /^vault-aws-tray: cannot answer the CLI: the settings folder's path is too long .*use a shorter --config-dir$/,
+    );
+    expect(existsSync(join(deep, 'engine.lock'))).toBe(false);
+  });
+
   it('SIGKILL while a refresh waits on Vault leaves the file intact; the next daemon takes over', async () => {
     const u = await user();
     expect((await u.cli.run(['refresh'])).code).toBe(0);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Engine, SignInNeededError } from '../../core/engine/engine.js';
 import { handleEngineRequest } from '../../core/engine/engine-requests.js';
 import { serveEngine } from '../../core/engine/engine-server.js';
+import type { EngineServer } from '../../core/engine/engine-server.js';
 import { acquireEngineLock, EngineLockedError } from '../../core/engine/engine-lock.js';
 import type { EngineLock } from '../../core/engine/engine-lock.js';
 import type { Logger } from '../../core/ports.js';
@@ -60,16 +61,19 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<number> {
       Promise.reject(new SignInNeededError(`run \`${PRODUCT_NAME} login\` to sign in again`)),
     driftCheck: true,
   });
+  let server: EngineServer | undefined;
   try {
     logger.info(
       `${PRODUCT_NAME} daemon ${ctx.io.version} (pid ${process.pid}): keeping ${Object.keys(settings.profiles).length} profile(s) fresh; settings in ${ctx.configDir}`,
     );
     await engine.start();
-    const server = await serveEngine({
+    server = await serveEngine({
       configDir: ctx.configDir,
       platform: ctx.io.platform,
       handle: (request) => handleEngineRequest(engine, request),
       logger,
+    }).catch((error: Error) => {
+      throw failure(`cannot answer the CLI: ${error.message}`);
     });
     logger.info(`answering the CLI on ${server.path}`);
     const session = engine.status().session.state;
@@ -82,9 +86,10 @@ export async function daemon(ctx: CliContext, args: string[]): Promise<number> {
       await new Promise((resolve) => stopSignal.addEventListener('abort', resolve, { once: true }));
     }
     logger.info('stopping; the credentials file keeps what was last written');
-    await server.close();
-    await engine.stop();
   } finally {
+    // Also when starting failed (a socket that cannot be served): timers must not keep us alive.
+    await server?.close();
+    await engine.stop();
     await lock.release();
   }
   return EXIT.ok;

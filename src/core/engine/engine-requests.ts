@@ -44,7 +44,7 @@ export async function handleEngineRequest(
       throw new EngineRequestError('sign_in_needed', error.message);
     if (error instanceof ProfileRequestError)
       throw new EngineRequestError(
-        error.kind === 'not_found' ? 'not_found' : 'bad_request',
+        error.kind === 'not_found' ? 'not_found' : 'failure',
         error.message,
       );
     throw error;

@@ -16,6 +16,7 @@ import { engineSocketPath, engineTokenPath, MAX_REQUEST_BYTES } from './engine-e
 import type { EngineErrorCode, EngineReply } from './engine-endpoint.js';
 
 const profileName = z.string().min(1).max(128);
+const MAX_SOCKET_PATH_BYTES = 103;
 
 export const engineRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('status') }),
@@ -74,6 +75,11 @@ function sameSecret(given: unknown, secret: Buffer): boolean {
 /** Serves the engine's socket until closed. The caller holds the engine lock. */
 export async function serveEngine(options: EngineServerOptions): Promise<EngineServer> {
   const path = engineSocketPath(options.configDir, options.platform);
+  // sun_path holds 104 bytes on macOS, 108 on Linux; a longer path fails with a misleading error.
+  if (options.platform !== 'win32' && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES)
+    throw new Error(
+      `the settings folder's path is too long for the engine's socket (${path}); use a shorter --config-dir`,
+    );
   const tokenPath = engineTokenPath(options.configDir);
   const secret = Buffer.from(randomBytes(32).toString('hex'));
   await writePrivateFile(tokenPath, `${secret.toString()}\n`);

@@ -76,10 +76,13 @@ export async function capabilitiesOf(
   return result;
 }
 
-/** Whether the token may read this binding: GET needs `read`, the POST to `sts/` needs `update`. */
+/** Whether capabilities allow reading credentials: GET needs `read`, the POST to `sts/` `update`. */
+export function allowsCredentials(caps: readonly string[], endpoint: 'creds' | 'sts'): boolean {
+  return caps.includes('root') || caps.includes(endpoint === 'creds' ? 'read' : 'update');
+}
+
+/** Whether the token may read this binding. */
 export async function canRead(client: VaultClient, binding: ProfileBinding): Promise<boolean> {
   const path = `${binding.mount}/${binding.endpoint}/${binding.role}`;
-  const caps = (await capabilitiesOf(client, [path]))[path] ?? [];
-  const needed = binding.endpoint === 'creds' ? 'read' : 'update';
-  return caps.includes('root') || caps.includes(needed);
+  return allowsCredentials((await capabilitiesOf(client, [path]))[path] ?? [], binding.endpoint);
 }
