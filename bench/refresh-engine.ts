@@ -1,14 +1,12 @@
 /**
  * An Engine as the daemon builds one, on the real clock, against a Vault in another process:
- * for timing `refreshNow`, which adds the engine's own work (queue, state file, status) to
+ * for timing `refresh`, which adds the engine's own work (queue, state file, status) to
  * `refreshProfiles`.
  */
 import path from 'node:path';
 import { systemClock } from '../src/core/clock.js';
-import { CredentialsFileWriter } from '../src/core/aws/credentials-file-writer.js';
 import { Engine } from '../src/core/engine/engine.js';
 import { StateFile } from '../src/core/engine/state-file.js';
-import { VaultClient } from '../src/core/vault/client.js';
 import { sessionKey } from '../src/core/vault/session.js';
 import { parseSettings } from '../src/shared/settings.js';
 import { MemorySecrets, MemorySettings } from '../test/core/engine/engine-harness.js';
@@ -41,17 +39,20 @@ export async function startRefreshEngine(options: {
   const secrets = new MemorySecrets();
   await secrets.set(sessionKey(options.vaultAddr, ''), options.token);
   const engine = new Engine({
-    role: 'daemon',
+    kind: 'daemon',
+    host: {
+      configDir: path.join(options.dir, 'settings'),
+      env: {},
+      platform: process.platform,
+      homedir: options.dir,
+      cwd: options.dir,
+      clock: systemClock,
+      logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    },
     settings,
     secrets,
     state: new StateFile(path.join(options.dir, 'settings')),
-    clock: systemClock,
-    logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
     notifier: { notify: quiet },
-    client: (s, token) => new VaultClient({ address: s.vault!.address, token }),
-    writer: () => new CredentialsFileWriter({ paths: files }),
-    awsPaths: () => files,
-    signIn: () => Promise.reject(new Error('no sign-in in a benchmark')),
     watch: false,
   });
   await engine.start();

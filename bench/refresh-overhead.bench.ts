@@ -16,6 +16,7 @@ import { systemClock } from '../src/core/clock.js';
 import { CredentialsFileWriter } from '../src/core/aws/credentials-file-writer.js';
 import type { Engine } from '../src/core/engine/engine.js';
 import { REFRESH_CONCURRENCY, refreshProfiles } from '../src/core/engine/refresh.js';
+import type { RefreshReport } from '../src/core/engine/engine-api.js';
 import type { RefreshResult, RefreshTarget } from '../src/core/engine/refresh.js';
 import { readAwsCredentials } from '../src/core/vault/aws-credentials.js';
 import { VaultClient } from '../src/core/vault/client.js';
@@ -58,7 +59,7 @@ async function plainRead(url: string, token: string): Promise<void> {
   if (!response.ok) throw new Error(`Vault answered ${response.status}: ${body}`);
 }
 
-function allOk(result: RefreshResult, count: number): void {
+function allOk(result: Pick<RefreshResult, 'outcomes'> | RefreshReport, count: number): void {
   const failed = result.outcomes.filter((o) => !o.ok);
   if (result.outcomes.length !== count || failed.length > 0)
     throw new Error(`a refresh failed: ${JSON.stringify(failed[0] ?? result.outcomes.length)}`);
@@ -104,14 +105,14 @@ async function measure(
     for (let i = 0; i < WARM_UP + runs; i++) {
       const single = await time(() => plainRead(url, token));
       const clientRead = await time(() => readAwsCredentials(client, binding, systemClock));
-      let result: RefreshResult | undefined;
+      let result: RefreshResult | RefreshReport | undefined;
       const ours = await time(async () => (result = await refreshProfiles(deps, targets)));
       allOk(result!, profiles);
       const written = readFileSync(files.credentialsFile);
       bytes = written.length;
       const fetches = await time(() => fourAtATime(profiles, () => plainRead(url, token)));
       const raw = await time(() => durableReplace(rawFile, written));
-      const viaEngine = await time(async () => (result = await engine.refreshNow()));
+      const viaEngine = await time(async () => (result = await engine.refresh()));
       allOk(result!, profiles);
       // The first rounds warm up the JIT, the connections and the page cache.
       if (i < WARM_UP) continue;

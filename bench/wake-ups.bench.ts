@@ -46,9 +46,11 @@ async function simulateDay(driftCheck: boolean, random: () => number): Promise<D
       const start = clock.now();
       await h.engine.start();
       await h.engine.settled();
+      h.writes.look();
       for (let minute = 1; minute <= DAY_MINUTES; minute++) {
         clock.advance(MINUTE);
         await h.engine.settled();
+        h.writes.look();
       }
       const since = (prefix: string) =>
         stack.vault.requests.filter((r) => r.at >= start && r.path.startsWith(prefix)).length;
@@ -57,7 +59,7 @@ async function simulateDay(driftCheck: boolean, random: () => number): Promise<D
         reads: since('/v1/aws/creds/'),
         writes: h.writes.count,
         renewals: since('/v1/auth/token/renew-self'),
-        lifetimeSeconds: h.engine.status().profiles[0]!.grantedTtlSeconds!,
+        lifetimeSeconds: h.engine.snapshot().profiles[0]!.grantedTtlSeconds!,
       };
     } finally {
       await h.engine.stop();

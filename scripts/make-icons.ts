@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { TRAY_ICON_STATES, type TrayIconState } from '../src/core/tray/tray-icons.js';
+import { TRAY_ICON_STATES, type TrayIconState } from '../src/main/tray/tray-icons.js';
 
 type Rgb = readonly [number, number, number];
 /** Signed distance from (x, y) to a shape's edge in icon units (0..1 across), negative inside. */

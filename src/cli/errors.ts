@@ -1,4 +1,6 @@
-/** Exit codes are part of the CLI's public contract (design.md "Contracts"). */
+/** Exit codes are part of the CLI's public contract (docs/architecture.md "Contracts"). */
+import type { EngineErrorCode } from '../core/engine/engine-protocol.js';
+
 export const EXIT = { ok: 0, failure: 1, usage: 2, signInNeeded: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -12,8 +14,8 @@ export class CliError extends Error {
   }
 }
 
-/** The exit code for an engine's refusal (the codes of src/core/engine/engine-endpoint.ts). */
-export function engineExitCode(code: string): ExitCode {
+/** The exit code for an engine's refusal, whichever engine gave it. */
+export function exitCodeFor(code: EngineErrorCode): ExitCode {
   if (code === 'sign_in_needed') return EXIT.signInNeeded;
   if (code === 'bad_request') return EXIT.usage;
   return EXIT.failure;
@@ -21,4 +23,3 @@ export function engineExitCode(code: string): ExitCode {
 
 export const usageError = (message: string) => new CliError(EXIT.usage, message);
 export const failure = (message: string) => new CliError(EXIT.failure, message);
-export const signInNeeded = (message: string) => new CliError(EXIT.signInNeeded, message);

@@ -1,9 +1,7 @@
-import { CredentialsFileError } from '../core/aws/errors.js';
-import { VaultError } from '../core/vault/errors.js';
+import { refusalOf } from '../core/engine/engine-errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import type { CliCommand } from '../shared/cli-commands.js';
 import { configDir } from '../shared/paths.js';
-import { SettingsError } from '../shared/settings.js';
 import { credentialProcess, env, exec } from './commands/credentials.js';
 import { daemon } from './commands/daemon.js';
 import { doctor } from './commands/doctor.js';
@@ -14,7 +12,7 @@ import { refresh } from './commands/refresh.js';
 import { status } from './commands/status.js';
 import { CliContext } from './context.js';
 import type { CliIo } from './context.js';
-import { CliError, EXIT, usageError } from './errors.js';
+import { CliError, EXIT, exitCodeFor, usageError } from './errors.js';
 
 export { EXIT } from './errors.js';
 export type { CliIo } from './context.js';
@@ -47,9 +45,10 @@ commands:
   logout                                               revoke and forget the token
   profile add NAME --role ROLE [--mount aws] [--endpoint creds|sts] [--ttl DUR]
               [--lead DUR] [--role-arn ARN] [--region R] [--delivery file|process]
-              [--adopt]                                let the app manage an AWS profile
-  profile set NAME --delivery file|process             static keys in the credentials file, or
-                                                       credential_process in the config file
+              [--adopt] [--no-refresh]                 let the app manage an AWS profile and
+                                                       write it now
+  profile set NAME [--delivery file|process] [--region R] [--ttl DUR] [--lead DUR]
+              [--endpoint creds|sts] [--role-arn ARN]  change a profile; the files follow now
   profile remove NAME                                  stop managing it and remove its sections
   profile list [--json]
   refresh [NAME...]                                    fresh credentials from Vault now
@@ -105,17 +104,11 @@ function report(io: CliIo, error: unknown): number {
     line(error.message);
     return error.exitCode;
   }
-  if (error instanceof VaultError) {
-    line(
-      error.kind === 'invalid_token'
-        ? `${error.message} (run \`${PRODUCT_NAME} login\`)`
-        : error.message,
-    );
-    return error.kind === 'invalid_token' ? EXIT.signInNeeded : EXIT.failure;
-  }
-  if (error instanceof CredentialsFileError || error instanceof SettingsError) {
-    line(error.message);
-    return EXIT.failure;
+  // The same refusal, in the same words, whether a running engine or this process gave it.
+  const refusal = refusalOf(error);
+  if (refusal) {
+    line(refusal.message);
+    return exitCodeFor(refusal.code);
   }
   if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
     line(`${(error as Error).message.split('. ')[0]} (see --help)`);
@@ -140,7 +133,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command as CliCommand] : undefined;
     if (!handler) throw usageError(`unknown command "${command}" (see --help)`);
-    return await handler(new CliContext(io, dir), rest);
+    const ctx = new CliContext(io, dir);
+    try {
+      return await handler(ctx, rest);
+    } finally {
+      await ctx.close();
+    }
   } catch (error) {
     return report(io, error);
   }

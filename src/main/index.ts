@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, dialog } from 'electron';
-import { AUTOSTART_ARG } from '../core/autostart.js';
-import { assetsDirectory } from '../core/tray/tray-icons.js';
+import { AUTOSTART_ARG } from './autostart-entry.js';
+import { assetsDirectory } from './tray/tray-icons.js';
 import { cliArguments } from '../shared/cli-commands.js';
 import { TrayApp } from './tray-app.js';
 

@@ -1,12 +1,14 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS } from '../shared/ipc.js';
-import type { IpcChannel } from '../shared/ipc.js';
+import type { IpcChannel, IpcContract } from '../shared/ipc.js';
 import { IPC_PAYLOADS } from '../shared/ipc-payloads.js';
-import type { IpcPayload } from '../shared/ipc-payloads.js';
 import type { TrustedSenders } from './trusted-senders.js';
 
+/** One handler per channel of IpcContract, taking its payload and answering with its result. */
 export type IpcHandlers = {
-  [C in IpcChannel]: (payload: IpcPayload<C>) => unknown;
+  [C in IpcChannel]: (
+    payload: IpcContract[C]['payload'],
+  ) => IpcContract[C]['result'] | Promise<IpcContract[C]['result']>;
 };
 
 /**
@@ -20,7 +22,7 @@ export function registerIpcHandlers(
   pageUrl: () => string,
   handlers: IpcHandlers,
 ): void {
-  for (const channel of Object.values(IPC_CHANNELS)) {
+  for (const channel of IPC_CHANNELS) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown) => {
       if (!trusted.isTrusted(event, pageUrl())) throw new Error(`${channel}: untrusted sender`);
       const parsed = IPC_PAYLOADS[channel].safeParse(payload);

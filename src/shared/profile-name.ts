@@ -1,7 +1,9 @@
+import { PROFILE_NAME_MAX } from './fields.js';
+
 /**
- * The AWS profile-name rule, shared by the renderer (form validation) and the core (file writer).
- * `[A-Za-z0-9_.-]+` is the set every SDK reads the same way in both `[name]` and `[profile name]`
- * headers (aws-conventions.md §1.2).
+ * The AWS profile-name rule, the one used everywhere: the window's forms, the settings, the
+ * engine's socket and the file writer. `[A-Za-z0-9_.-]+` is the set every SDK reads the same way
+ * in both `[name]` and `[profile name]` headers (docs/credentials-file.md).
  */
 const PROFILE_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -20,6 +22,8 @@ const RESERVED: ReadonlyMap<string, string> = new Map([
 /** Why `name` cannot be an AWS profile name, in one sentence; `undefined` when it can. */
 export function profileNameProblem(name: string): string | undefined {
   if (name === '') return 'A profile name cannot be empty.';
+  if (name.length > PROFILE_NAME_MAX)
+    return `A profile name is at most ${PROFILE_NAME_MAX} characters (this one has ${name.length}).`;
   if (!PROFILE_NAME.test(name)) {
     return `Profile name ${JSON.stringify(name)} may only contain letters, digits, ".", "_" and "-".`;
   }

@@ -1,3 +1,15 @@
+import {
+  AWS_REGION,
+  AWS_REGION_MAX,
+  LEAD_SECONDS,
+  PORT,
+  ROLE_ARN_MAX,
+  TTL_SECONDS,
+  VAULT_PATH,
+  VAULT_PATH_MAX,
+  REGION_RULE,
+  vaultPathRule,
+} from './fields.js';
 import { profileNameProblem } from './profile-name.js';
 import { z } from './zod.js';
 
@@ -15,7 +27,7 @@ export const profileSettingsSchema = z.object({
   mount: z.string().min(1).default('aws'),
   role: z.string().min(1),
   endpoint: z.enum(['creds', 'sts']).default('creds'),
-  ttlSeconds: durationSeconds.min(900).optional(),
+  ttlSeconds: durationSeconds.min(TTL_SECONDS.min).optional(),
   roleArn: z.string().optional(),
   roleSessionName: z.string().optional(),
   region: z.string().optional(),
@@ -45,7 +57,7 @@ export const vaultSettingsSchema = z.object({
   /** An HTTP(S) proxy for Vault: apps started from the desktop do not see HTTPS_PROXY. */
   proxy: z.url({ protocol: /^https?$/ }).optional(),
   /** The loopback port of the oidc method's callback (the vault CLI's 8250 when absent). */
-  callbackPort: z.number().int().min(0).max(65535).optional(),
+  callbackPort: z.number().int().min(PORT.min).max(PORT.max).optional(),
   /** The jwt method: the identity provider and the app's public client there. */
   issuer: z.string().optional(),
   clientId: z.string().optional(),
@@ -75,12 +87,18 @@ export const settingsSchema = z.object({
       notifications: z.boolean().default(true),
       /** Warn this long before the Vault session's hard end. */
       sessionEndingSoonMinutes: z.number().int().positive().default(15),
+      /**
+       * With no engine running, `credential-process`, `env` and `exec` keep what they read from
+       * Vault in credentials-cache.json (0600) until it has less than 15 minutes left.
+       */
+      credentialCache: z.boolean().default(true),
     })
     .default({
       externalEdits: 'restore',
       removeExpired: false,
       notifications: true,
       sessionEndingSoonMinutes: 15,
+      credentialCache: true,
     }),
   files: z
     .object({
@@ -91,6 +109,35 @@ export const settingsSchema = z.object({
     })
     .default({ inPlace: false }),
 });
+
+/**
+ * A profile as a user, the window or a team file gives it: the stricter rules of
+ * src/shared/fields.ts. (Settings files already saved are read with the schema above, so a value
+ * written by an older version never makes the whole file unreadable.)
+ */
+export const newBindingSchema = z
+  .object({
+    mount: z
+      .string()
+      .max(VAULT_PATH_MAX)
+      .regex(VAULT_PATH, vaultPathRule('The mount'))
+      .default('aws'),
+    role: z.string().max(VAULT_PATH_MAX).regex(VAULT_PATH, vaultPathRule('The role')),
+    endpoint: z.enum(['creds', 'sts']).default('creds'),
+    ttlSeconds: z.number().int().min(TTL_SECONDS.min).max(TTL_SECONDS.max).optional(),
+    leadSeconds: z.number().int().min(LEAD_SECONDS.min).max(LEAD_SECONDS.max).optional(),
+    roleArn: z.string().startsWith('arn:').max(ROLE_ARN_MAX).optional(),
+    roleSessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/)
+      .optional(),
+    region: z.string().max(AWS_REGION_MAX).regex(AWS_REGION, REGION_RULE).optional(),
+    delivery: z.enum(['file', 'process']).default('file'),
+    adopt: z.boolean().default(false),
+  })
+  .strict();
+
+export type NewBinding = z.input<typeof newBindingSchema>;
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type ProfileSettings = z.infer<typeof profileSettingsSchema>;

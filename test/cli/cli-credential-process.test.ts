@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,8 +32,8 @@ afterEach(() => {
 const reads = () =>
   stack.vault.requests.filter((r) => r.path === '/v1/aws/creds/dev-readonly').length;
 
-/** A signed-in user with profile `dev` delivered by credential_process. */
-async function user() {
+/** A signed-in user with profile `dev` delivered by credential_process (written unless told not to). */
+async function user(options: { refresh?: boolean } = {}) {
   const cli = cliHarness({ clock: systemClock });
   const token = stack.vault.createToken({ policies: ['aws-dev-readonly'], ttlSeconds: 3600 });
   expect(
@@ -53,6 +53,7 @@ async function user() {
     STACK_REGION,
     '--delivery',
     'process',
+    ...(options.refresh === false ? ['--no-refresh'] : []),
   ]);
   expect(add).toMatchObject({ code: 0, stderr: '' });
   /** The built command, as an SDK or a shell runs it. */
@@ -85,20 +86,15 @@ async function user() {
 }
 
 async function sdkArn(u: Awaited<ReturnType<typeof user>>): Promise<string | undefined> {
-  // The SDK runs credential_process with this process's environment: point it at the user's folder.
-  const saved = process.env.VAULT_AWS_TRAY_CONFIG_DIR;
-  process.env.VAULT_AWS_TRAY_CONFIG_DIR = u.cli.configDir;
-  try {
-    return await callerArn({
-      endpoint: stack.aws.url,
-      profile: 'dev',
-      credentialsFile: u.cli.credentialsFile,
-      configFile: u.cli.configFile,
-    });
-  } finally {
-    if (saved === undefined) delete process.env.VAULT_AWS_TRAY_CONFIG_DIR;
-    else process.env.VAULT_AWS_TRAY_CONFIG_DIR = saved;
-  }
+  // No VAULT_AWS_TRAY_CONFIG_DIR here: the credential_process line names the folder itself, as
+  // it must for an SDK started from an IDE, which sees no shell variables.
+  expect(process.env.VAULT_AWS_TRAY_CONFIG_DIR).toBeUndefined();
+  return callerArn({
+    endpoint: stack.aws.url,
+    profile: 'dev',
+    credentialsFile: u.cli.credentialsFile,
+    configFile: u.cli.configFile,
+  });
 }
 
 describe('credential_process from the engine’s memory', () => {
@@ -107,7 +103,7 @@ describe('credential_process from the engine’s memory', () => {
     const daemon = await u.daemon();
     await daemon.waitFor(/dev: refreshed/);
     expect(u.config()).toBe(
-      `[profile dev]\nregion = ${STACK_REGION}\ncredential_process = ${join(process.cwd(), CLI_BIN)} credential-process dev\n`,
+      `[profile dev]\nregion = ${STACK_REGION}\ncredential_process = ${join(process.cwd(), CLI_BIN)} --config-dir ${u.cli.configDir} credential-process dev\n`,
     );
     expect(u.credentials()).not.toContain('[dev]');
     const before = reads();
@@ -125,12 +121,7 @@ describe('credential_process from the engine’s memory', () => {
         'json',
       ],
       {
-        env: {
-          HOME: u.cli.home,
-          PATH: process.env.PATH,
-          VAULT_AWS_TRAY_CONFIG_DIR: u.cli.configDir,
-          AWS_EC2_METADATA_DISABLED: 'true',
-        },
+        env: { HOME: u.cli.home, PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true' },
       },
     );
     expect(JSON.parse(aws.stdout).Arn).toMatch(
@@ -154,14 +145,53 @@ describe('credential_process from the engine’s memory', () => {
     expect(reads()).toBe(before);
   });
 
-  it('with no engine running, the CLI reads Vault itself and writes no keys', async () => {
-    const u = await user();
+  it('with no engine running, three calls within a lifetime read Vault once, from a private cache', async () => {
+    const u = await user({ refresh: false });
+    const cache = join(u.cli.configDir, 'credentials-cache.json');
     const before = reads();
-    const answer = await u.bin(['credential-process', 'dev']);
-    expect(answer).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(answer.stdout).AccessKeyId).toMatch(/^ASIA/);
+    const answers = [];
+    for (let call = 0; call < 3; call++) {
+      const answer = await u.bin(['credential-process', 'dev']);
+      expect(answer).toMatchObject({ code: 0, stderr: '' });
+      answers.push(JSON.parse(answer.stdout) as { AccessKeyId: string; Expiration: string });
+    }
     expect(reads()).toBe(before + 1);
+    expect(new Set(answers.map((a) => a.AccessKeyId)).size).toBe(1);
+    expect(answers[0]!.AccessKeyId).toMatch(/^ASIA/);
+    expect(Date.parse(answers[2]!.Expiration) - Date.now()).toBeGreaterThanOrEqual(15 * MINUTE);
     expect(u.credentials()).toBe('');
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+    expect(statSync(u.cli.configDir).mode & 0o777).toBe(0o700);
+
+    // `profile remove` takes the profile's credentials out of the cache; `logout` the whole file.
+    expect(
+      (await u.bin(['profile', 'add', 'ci', '--role', 'dev-readonly', '--delivery', 'process']))
+        .code,
+    ).toBe(0);
+    expect(readFileSync(cache, 'utf8')).toContain('"ci"');
+    expect((await u.bin(['profile', 'remove', 'ci'])).code).toBe(0);
+    expect(readFileSync(cache, 'utf8')).not.toContain('"ci"');
+    expect(readFileSync(cache, 'utf8')).toContain('"dev"');
+    expect((await u.bin(['logout'])).code).toBe(0);
+    expect(existsSync(cache)).toBe(false);
+  });
+
+  it('with the cache turned off, nothing is kept and every call reads Vault', async () => {
+    const u = await user({ refresh: false });
+    const settingsFile = join(u.cli.configDir, 'config.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as { engine: object };
+    settings.engine = { ...settings.engine, credentialCache: false };
+    writeFileSync(settingsFile, JSON.stringify(settings));
+    const before = reads();
+    const keys = new Set<string>();
+    for (let call = 0; call < 2; call++) {
+      const answer = await u.bin(['credential-process', 'dev']);
+      expect(answer.code).toBe(0);
+      keys.add((JSON.parse(answer.stdout) as { AccessKeyId: string }).AccessKeyId);
+    }
+    expect(reads()).toBe(before + 2);
+    expect(keys.size).toBe(2);
+    expect(existsSync(join(u.cli.configDir, 'credentials-cache.json'))).toBe(false);
   });
 
   it('profile set moves a profile between the files without an engine too', async () => {
@@ -190,19 +220,17 @@ describe('credential_process from the engine’s memory', () => {
         .code,
     ).toBe(0);
     const withEngine = await u.bin(['credential-process', 'other']);
-    expect(withEngine).toEqual({
+    const signedOut = {
       code: 3,
       stdout: '',
-      stderr: 'vault-aws-tray: Vault needs a new sign-in: run `vault-aws-tray login`\n',
-    });
+      stderr: `vault-aws-tray: not signed in to ${stack.vault.url}: run \`vault-aws-tray login\`\n`,
+    };
+    expect(withEngine).toEqual(signedOut);
 
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
-    const alone = await u.cli.run(['credential-process', 'dev']);
-    expect(alone.code).toBe(3);
-    expect(alone.stdout).toBe('');
-    expect(alone.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(alone.stderr).toMatch(/not signed in/);
+    // The same answer from the one-shot engine.
+    expect(await u.cli.run(['credential-process', 'dev'])).toEqual(signedOut);
   });
 
   it('env and exec hand the same credentials to a shell and to a command, with its exit code', async () => {

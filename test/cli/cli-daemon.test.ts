@@ -37,7 +37,10 @@ async function user(env: Record<string, string> = {}) {
     env: { VAULT_TOKEN: token },
   });
   expect(login.code).toBe(0);
-  expect((await cli.run(['profile', 'add', 'dev', '--role', 'dev-short'])).code).toBe(0);
+  // Saved only: the daemon is the one that writes it.
+  expect(
+    (await cli.run(['profile', 'add', 'dev', '--role', 'dev-short', '--no-refresh'])).code,
+  ).toBe(0);
   const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
   return {
     cli,
@@ -106,7 +109,7 @@ describe('vault-aws-tray daemon', () => {
     expect(await daemon.exited).toBe(1);
     const lines = daemon.stderr().trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(
-      /^vault-aws-tray: cannot answer the CLI: the settings folder's path is too long .*use a shorter --config-dir$/,
+      /^vault-aws-tray: cannot serve the engine's socket: the settings folder's path is too long .*use a shorter --config-dir$/,
     );
     expect(existsSync(join(deep, 'engine.lock'))).toBe(false);
   });
@@ -143,7 +146,7 @@ describe('vault-aws-tray daemon', () => {
     expect(await next.exited).toBe(0);
   });
 
-  it('takes up the token of a `login` made while it runs', async () => {
+  it('a `login` made while it runs signs the daemon in, and writes what is due before it returns', async () => {
     const u = await user();
     expect((await u.cli.run(['logout'])).code).toBe(0);
     const daemon = u.daemon();
@@ -155,9 +158,12 @@ describe('vault-aws-tray daemon', () => {
       env: { VAULT_TOKEN: token },
     });
     expect(login.code).toBe(0);
-    await daemon.waitFor(/the Vault sign-in changed; starting the session again/);
-    await daemon.waitFor(/dev: refreshed/);
+    expect(login.stdout).toMatch(/^Signed in to .*\ndev: fresh until /);
     expect(accessKey(u.credentials())).toMatch(/^ASIA/);
+    await daemon.waitFor(/Vault session: active/);
+    await daemon.waitFor(/dev: refreshed/);
+    // The daemon keeps the token where the CLI keeps it: one session for the folder.
+    expect(readFileSync(join(u.cli.configDir, 'tokens.json'), 'utf8')).toContain(token);
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
   });

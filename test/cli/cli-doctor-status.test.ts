@@ -20,10 +20,14 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** A signed-in CLI with one refreshed profile. */
-async function signedIn(ttlSeconds = 8 * 3600) {
+/** A signed-in CLI with one refreshed profile; `capped`: the token cannot outlive its TTL. */
+async function signedIn(ttlSeconds = 8 * 3600, { capped = false } = {}) {
   const cli = cliHarness({ clock });
-  const token = stack.vault.createToken({ policies: ['aws-dev-readonly'], ttlSeconds });
+  const token = stack.vault.createToken({
+    policies: ['aws-dev-readonly'],
+    ttlSeconds,
+    explicitMaxTtlSeconds: capped ? ttlSeconds : undefined,
+  });
   await cli.run(['login', '--method', 'token', '--addr', stack.vault.url], {
     env: { VAULT_TOKEN: token },
   });
@@ -123,12 +127,20 @@ describe('doctor: each finding, made to happen', () => {
       /^warn {2}vault: Vault at \S+ is a standby node/,
     );
     stack.vault.setStandby(false);
+    // The saved Vault is what the engine checks; VAULT_ADDR naming another is worth a word.
     const gone = await VaultEmulator.start();
     const url = gone.url;
+    const other = cliHarness({ clock });
+    await other.run(['login', '--method', 'token', '--addr', url], {
+      env: { VAULT_TOKEN: gone.rootToken },
+    });
     await gone.stop();
-    const result = await cli.run(['doctor'], { env: { VAULT_ADDR: url } });
+    const result = await other.run(['doctor'], { env: { VAULT_ADDR: stack.vault.url } });
     expect(line(result.stdout, 'vault')).toBe(
       `error vault: cannot reach Vault at ${url} (ECONNREFUSED)`,
+    );
+    expect(result.stdout).toContain(
+      `warn  vault: VAULT_ADDR is ${stack.vault.url} but the saved Vault is ${url}: \`login\` signs in to ${stack.vault.url} and saves it; every other command uses ${url}\n`,
     );
     expect(result.code).toBe(1);
   });
@@ -170,9 +182,15 @@ describe('doctor: each finding, made to happen', () => {
     expect(line((await nobody.run(['doctor'])).stdout, 'session')).toBe(
       'warn  session: not signed in: run `vault-aws-tray login`',
     );
-    const { cli, token } = await signedIn(600);
+    // A token whose explicit max TTL ends it in 10 minutes: no renewal can help.
+    const { cli, token } = await signedIn(600, { capped: true });
     expect(line((await cli.run(['doctor'])).stdout, 'session')).toMatch(
       /^warn {2}session: signed in as token, but the token expires in 10m$/,
+    );
+    // A renewable one with as little left is renewed before it ends: nothing to warn about.
+    const renewable = await signedIn(600);
+    expect(line((await renewable.cli.run(['doctor'])).stdout, 'session')).toBe(
+      'ok    session: signed in as token',
     );
     await fetch(`${stack.vault.url}/v1/auth/token/revoke-self`, {
       method: 'POST',
@@ -192,7 +210,7 @@ describe('status --json', () => {
   );
 
   it('follows docs/status.schema.json in every state', async () => {
-    const { cli, token } = await signedIn(3600);
+    const { cli, token } = await signedIn(3600, { capped: true });
     const outputs: unknown[] = [JSON.parse((await cli.run(['status', '--json'])).stdout)];
     stack.vault.injectFault({
       path: 'aws/creds/dev-readonly',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import type { AppStatus } from '../../src/shared/app-status.js';
 import type { Discovery, ProfileCheck, Setup } from '../../src/shared/ipc.js';
-import { trayIconPath } from '../../src/core/tray/tray-icons.js';
+import { trayIconPath } from '../../src/main/tray/tray-icons.js';
 import { cliHarness } from '../cli/cli-harness.js';
 import { callerArn } from '../support/aws-sdk.js';
 import { fake, app, invoke, ipcChannels } from '../support/fake-electron.js';
@@ -116,7 +116,9 @@ describe('the tray app, booted from its built main entry', () => {
       '--region',
       STACK_REGION,
     ]);
-    expect(added.stdout).toMatch(/the running engine writes it now/);
+    // The command returns once the app has written the profile, as it does with no engine.
+    expect(added.stdout).toMatch(/^Added profile dev fed by .*\ndev: fresh until /);
+    expect(readFileSync(credentialsFile, 'utf8')).toContain('[dev]');
     await until('the first write', () =>
       tray()
         .labels()

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { assetsDirectory } from '../../src/core/tray/tray-icons.js';
+import { assetsDirectory } from '../../src/main/tray/tray-icons.js';
 
 const require = createRequire(import.meta.url);
 const schema = require('app-builder-lib/scheme.json') as object;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assetsDirectory, TRAY_ICON_STATES, trayIconPath } from '../../src/core/tray/tray-icons.js';
+import { assetsDirectory, TRAY_ICON_STATES, trayIconPath } from '../../src/main/tray/tray-icons.js';
 
 interface Image {
   width: number;

@@ -9,7 +9,6 @@ import {
 } from '../../core/aws/credential-output.js';
 import type { ShellFormat } from '../../core/aws/credential-output.js';
 import type { CliContext } from '../context.js';
-import { profileCredentials } from '../credentials-source.js';
 import { EXIT, failure, usageError } from '../errors.js';
 
 function oneName(positionals: string[], usage: string): string {
@@ -19,12 +18,12 @@ function oneName(positionals: string[], usage: string): string {
 
 /**
  * `credential-process NAME`: the JSON AWS SDKs read from a `credential_process` helper, and
- * nothing else on stdout. With an engine running, main.ts answers before this module loads.
+ * nothing else on stdout. The bin's fast path answers first when it can (fast-credential-process.ts).
  */
 export async function credentialProcess(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const name = oneName(positionals, 'credential-process NAME');
-  const { credentials } = await profileCredentials(ctx, name);
+  const { credentials } = await ctx.engine().credentials(name);
   ctx.io.stdout(credentialProcessJson(credentials));
   return EXIT.ok;
 }
@@ -40,8 +39,8 @@ export async function env(ctx: CliContext, args: string[]): Promise<number> {
   const format = values.format as ShellFormat;
   if (!SHELL_FORMATS.includes(format))
     throw usageError(`--format must be one of ${SHELL_FORMATS.join(', ')}, not "${format}"`);
-  const { credentials, region } = await profileCredentials(ctx, name);
-  ctx.io.stdout(shellLines(credentialVariables(credentials, region), format));
+  const { credentials, region } = await ctx.engine().credentials(name);
+  ctx.io.stdout(shellLines(credentialVariables(credentials, region ?? undefined), format));
   return EXIT.ok;
 }
 
@@ -57,10 +56,10 @@ export async function exec(ctx: CliContext, args: string[]): Promise<number> {
   const name = oneName(positionals, 'exec NAME -- COMMAND [ARGS...]');
   if (command.length === 0)
     throw usageError('usage: vault-aws-tray exec NAME -- COMMAND [ARGS...]');
-  const { credentials, region } = await profileCredentials(ctx, name);
+  const { credentials, region } = await ctx.engine().credentials(name);
   const childEnv = {
     ...ctx.io.env,
-    ...Object.fromEntries(credentialVariables(credentials, region)),
+    ...Object.fromEntries(credentialVariables(credentials, region ?? undefined)),
   };
   return runChild(command, childEnv);
 }

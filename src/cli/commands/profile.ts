@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util';
-import { CredentialsFileError } from '../../core/aws/errors.js';
-import { canRead } from '../../core/vault/discovery.js';
-import { MIN_STS_TTL_SECONDS } from '../../core/vault/aws-credentials.js';
-import { VaultError } from '../../core/vault/errors.js';
+import type { ProfileChange, Waiting } from '../../core/engine/engine-api.js';
+import { LEAD_SECONDS, TTL_SECONDS, regionProblem, vaultPathProblem } from '../../shared/fields.js';
 import { profileNameProblem } from '../../shared/profile-name.js';
-import type { ProfileSettings } from '../../shared/settings.js';
+import type { NewBinding } from '../../shared/settings.js';
+import { parseDuration, span } from '../../shared/time-text.js';
 import type { CliContext } from '../context.js';
-import { engineRefusal } from '../credentials-source.js';
-import { failure, usageError } from '../errors.js';
-import { parseDuration, span } from '../format.js';
-import { refresh } from './refresh.js';
+import { EXIT, usageError } from '../errors.js';
+import { printRefresh } from '../refresh-output.js';
 
+/**
+ * The flags are checked here against the rules of src/shared/fields.ts, to name the flag in a
+ * usage error; the engine checks the same rules again for every other way in.
+ */
 function checkName(name: string | undefined): string {
   if (name === undefined) throw usageError('missing profile name');
   const problem = profileNameProblem(name);
@@ -18,217 +19,163 @@ function checkName(name: string | undefined): string {
   return name;
 }
 
+function duration(
+  flag: string,
+  value: string | undefined,
+  limits: { min: number; max: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDuration(value);
+  if (seconds === undefined)
+    throw usageError(`--${flag} ${value} is not a duration (like 15m, 1h or 3600s)`);
+  if (seconds < limits.min)
+    throw usageError(`--${flag} ${value} is under the minimum of ${span(limits.min)}`);
+  if (seconds > limits.max)
+    throw usageError(`--${flag} ${value} is over the maximum of ${span(limits.max)}`);
+  return seconds;
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]) {
+  if (value !== undefined && !allowed.includes(value as T))
+    throw usageError(`--${flag} must be ${allowed.join(' or ')}, not "${value}"`);
+  return value as T | undefined;
+}
+
+function checked(problem: string | undefined): void {
+  if (problem) throw usageError(problem);
+}
+
+const BINDING_FLAGS = {
+  mount: { type: 'string' },
+  endpoint: { type: 'string' },
+  ttl: { type: 'string' },
+  lead: { type: 'string' },
+  'role-arn': { type: 'string' },
+  region: { type: 'string' },
+  delivery: { type: 'string' },
+} as const;
+
+/** What the shared binding flags say, checked. */
+function bindingFlags(values: { [K in keyof typeof BINDING_FLAGS]?: string }) {
+  if (values.mount !== undefined) checked(vaultPathProblem(values.mount, 'The mount (--mount)'));
+  if (values.region !== undefined) checked(regionProblem(values.region));
+  return {
+    mount: values.mount,
+    endpoint: oneOf('endpoint', values.endpoint, ['creds', 'sts'] as const),
+    ttlSeconds: duration('ttl', values.ttl, TTL_SECONDS),
+    leadSeconds: duration('lead', values.lead, LEAD_SECONDS),
+    roleArn: values['role-arn'],
+    region: values.region,
+    delivery: oneOf('delivery', values.delivery, ['file', 'process'] as const),
+  };
+}
+
+const WAITING: Record<Waiting, (name: string) => string> = {
+  'sign-in': () => '; it is written when you sign in (`vault-aws-tray login`)',
+  refresh: (name) => `; run \`vault-aws-tray refresh ${name}\` to write it`,
+};
+
 async function add(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
+      ...BINDING_FLAGS,
       role: { type: 'string' },
-      mount: { type: 'string' },
-      endpoint: { type: 'string' },
-      ttl: { type: 'string' },
-      lead: { type: 'string' },
-      'role-arn': { type: 'string' },
-      region: { type: 'string' },
-      delivery: { type: 'string' },
       adopt: { type: 'boolean' },
+      'no-refresh': { type: 'boolean' },
     },
   });
   if (positionals.length > 1)
     throw usageError(`one profile at a time (got ${positionals.join(', ')})`);
   const name = checkName(positionals[0]);
   if (!values.role) throw usageError('missing --role: the Vault AWS role that feeds this profile');
-  const endpoint = values.endpoint ?? 'creds';
-  if (endpoint !== 'creds' && endpoint !== 'sts')
-    throw usageError(`--endpoint must be creds or sts, not "${endpoint}"`);
-  let ttlSeconds: number | undefined;
-  if (values.ttl !== undefined) {
-    ttlSeconds = parseDuration(values.ttl);
-    if (ttlSeconds === undefined)
-      throw usageError(`--ttl ${values.ttl} is not a duration (like 15m, 1h or 3600s)`);
-    if (ttlSeconds < MIN_STS_TTL_SECONDS)
-      throw usageError(`--ttl ${values.ttl} is under AWS's minimum of 15 minutes`);
-  }
-  let leadSeconds: number | undefined;
-  if (values.lead !== undefined) {
-    leadSeconds = parseDuration(values.lead);
-    if (!leadSeconds)
-      throw usageError(`--lead ${values.lead} is not a duration (like 10m or 600s)`);
-  }
-  const delivery = checkDelivery(values.delivery ?? 'file');
-  // An install path that credential_process cannot call is refused now, not at the first write.
-  if (delivery === 'process') ctx.processLine(name);
-  const settings = ctx.settings.read();
-  if (settings.profiles[name])
-    throw failure(`profile ${name} is already managed; remove it first to change it`);
-  const binding: ProfileSettings = {
-    mount: (values.mount ?? 'aws').replace(/^\/+|\/+$/g, ''),
+  checked(vaultPathProblem(values.role, 'The role (--role)'));
+  const flags = bindingFlags(values);
+  const binding: NewBinding = {
+    ...flags,
+    mount: (flags.mount ?? 'aws').replace(/^\/+|\/+$/g, ''),
     role: values.role,
-    endpoint,
-    ttlSeconds,
-    leadSeconds,
-    roleArn: values['role-arn'],
-    region: values.region,
-    delivery,
     adopt: values.adopt ?? false,
-    written: false,
   };
+  const report = await ctx
+    .engine()
+    .addProfiles([{ name, binding }], { refresh: !values['no-refresh'] });
+  for (const warning of [...report.warnings, ...report.shadowing]) ctx.warn(warning);
+  const ttl = flags.ttlSeconds ? `, ${span(flags.ttlSeconds)} credentials` : '';
+  const process = flags.delivery === 'process' ? ', delivered by credential_process' : '';
+  const added = `Added profile ${name} fed by Vault ${binding.mount}/${flags.endpoint ?? 'creds'}/${binding.role}${ttl}${process}`;
+  ctx.out(`${added}${report.waiting ? WAITING[report.waiting](name) : ''}`);
+  return report.refresh ? printRefresh(ctx, report.refresh) : EXIT.ok;
+}
 
-  const inspection = await ctx.writer(settings).inspect(name);
-  if ((inspection.inCredentialsFile || inspection.inConfigFile) && !binding.adopt) {
-    const paths = ctx.awsPaths(settings);
-    const where = inspection.inCredentialsFile ? paths.credentialsFile : paths.configFile;
-    throw failure(
-      `profile ${name} already exists in ${where} and vault-aws-tray does not manage it; add --adopt to take it over (its current content is kept in a backup)`,
+/** The changes of `profile set` in words: "delivered by credential_process, region eu-west-1". */
+function describe(change: ProfileChange): string {
+  const parts: string[] = [];
+  if (change.delivery)
+    parts.push(
+      `delivered by ${change.delivery === 'process' ? 'credential_process' : 'static keys in the credentials file'}`,
     );
-  }
-  for (const finding of inspection.shadowing) ctx.warn(finding.message);
-
-  // Tell now, not at the first refresh, when the policies do not allow reading the role.
-  if (settings.vault) {
-    const connection = ctx.connection({}, settings);
-    const token = await ctx.storedToken(connection);
-    if (token) {
-      const path = `${binding.mount}/${binding.endpoint}/${binding.role}`;
-      let allowed: boolean;
-      try {
-        allowed = await canRead(ctx.client(connection, token), { profile: name, ...binding });
-      } catch (error) {
-        if (!(error instanceof VaultError)) throw error;
-        ctx.warn(`could not ask Vault whether you may read ${path} (${error.message})`);
-        allowed = true;
-      }
-      if (!allowed) {
-        const needed = binding.endpoint === 'creds' ? 'read' : 'update';
-        throw failure(
-          `your Vault policies do not allow ${needed} on ${path}; ask your Vault admin, or check --role and --mount`,
-        );
-      }
-    }
-  }
-
-  const ttl = ttlSeconds ? `, ${span(ttlSeconds)} credentials` : '';
-  const added = `Added profile ${name} fed by Vault ${binding.mount}/${binding.endpoint}/${binding.role}${ttl}${delivery === 'process' ? ', delivered by credential_process' : ''}`;
-  const reply = await ctx.engine({ op: 'profile-add', name, binding });
-  if (reply && !reply.ok) throw engineRefusal(reply);
-  if (reply) {
-    ctx.out(`${added}; the running engine writes it now`);
-    return 0;
-  }
-  ctx.settings.update((s) => ({ ...s, profiles: { ...s.profiles, [name]: binding } }));
-  ctx.out(`${added}; run \`vault-aws-tray refresh ${name}\` to write it`);
-  return 0;
+  if (change.region) parts.push(`region ${change.region}`);
+  if (change.ttlSeconds) parts.push(`${span(change.ttlSeconds)} credentials`);
+  if (change.leadSeconds) parts.push(`refreshed ${span(change.leadSeconds)} before expiry`);
+  if (change.endpoint) parts.push(`read from the ${change.endpoint} endpoint`);
+  if (change.roleArn) parts.push(`role ARN ${change.roleArn}`);
+  return parts.join(', ');
 }
 
-function checkDelivery(value: string): ProfileSettings['delivery'] {
-  if (value !== 'file' && value !== 'process')
-    throw usageError(`--delivery must be file or process, not "${value}"`);
-  return value;
-}
-
-/** `profile set NAME --delivery file|process`: moves the profile between the two deliveries. */
+/** `profile set NAME ...`: changes a profile; the files follow at once. */
 async function set(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { delivery: { type: 'string' } },
+    options: BINDING_FLAGS,
   });
   const name = checkName(positionals[0]);
-  if (values.delivery === undefined) throw usageError('profile set needs --delivery file|process');
-  const delivery = checkDelivery(values.delivery);
-  if (delivery === 'process') ctx.processLine(name);
-  const settings = ctx.settings.read();
-  const binding = settings.profiles[name];
-  if (!binding) throw failure(`no managed profile named ${name}`);
-  const moved = `${name}: delivered by ${delivery === 'process' ? 'credential_process' : 'static keys in the credentials file'}`;
-  if (binding.delivery === delivery) {
-    ctx.out(`${moved} already`);
-    return 0;
+  if (values.mount !== undefined)
+    throw usageError('the mount cannot change: remove the profile and add it again');
+  const { mount: _mount, ...flags } = bindingFlags(values);
+  const change: ProfileChange = Object.fromEntries(
+    Object.entries(flags).filter(([, value]) => value !== undefined),
+  );
+  if (Object.keys(change).length === 0)
+    throw usageError(
+      'profile set needs a change: --delivery, --region, --ttl, --lead, --endpoint or --role-arn',
+    );
+  const report = await ctx.engine().setProfile(name, change);
+  const said = `${name}: ${describe(change)}`;
+  if (!report.changed) {
+    ctx.out(`${said} already`);
+    return EXIT.ok;
   }
-  const reply = await ctx.engine({ op: 'profile-delivery', name, delivery });
-  if (reply && !reply.ok) throw engineRefusal(reply);
-  if (reply) {
-    ctx.out(`${moved} from now on`);
-    return 0;
-  }
-  const next = ctx.settings.update((s) => ({
-    ...s,
-    profiles: { ...s.profiles, [name]: { ...binding, delivery } },
-  }));
-  ctx.out(`${moved} from now on`);
-  // Static keys need fresh credentials: the refresh writes them and drops the helper line.
-  if (delivery === 'file') return binding.written ? refresh(ctx, [name]) : 0;
-  if (binding.written) {
-    await ctx
-      .writer(next)
-      .applyProfiles([
-        { profile: name, credentialProcess: ctx.processLine(name), region: binding.region },
-      ]);
-  }
-  return 0;
+  ctx.out(`${said} from now on${report.waiting ? WAITING[report.waiting](name) : ''}`);
+  return report.refresh ? printRefresh(ctx, report.refresh) : EXIT.ok;
 }
 
 async function remove(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const name = checkName(positionals[0]);
-  const settings = ctx.settings.read();
-  const binding = settings.profiles[name];
-  if (!binding) throw failure(`no managed profile named ${name}`);
-  const reply = await ctx.engine<{ hadSections: boolean }>({ op: 'profile-remove', name });
-  if (reply && !reply.ok) throw engineRefusal(reply);
-  if (reply) {
-    ctx.out(
-      `Removed profile ${name}${reply.hadSections ? ' and its sections from the AWS files' : ''}`,
-    );
-    return 0;
-  }
-  if (binding.written) {
-    try {
-      await ctx.writer(settings).removeProfile(name);
-    } catch (error) {
-      if (error instanceof CredentialsFileError) throw failure(error.message);
-      throw error;
-    }
-  }
-  ctx.settings.update((s) => {
-    const { [name]: _removed, ...rest } = s.profiles;
-    return { ...s, profiles: rest };
-  });
-  await ctx.state.update((state) => {
-    const { [name]: _gone, ...profiles } = state.profiles;
-    return { ...state, profiles };
-  });
+  const report = await ctx.engine().removeProfile(name, { keepSections: false });
   ctx.out(
-    binding.written
+    report.hadSections
       ? `Removed profile ${name} and its sections from the AWS files`
       : `Removed profile ${name}`,
   );
-  return 0;
+  return EXIT.ok;
 }
 
 async function list(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-  const profiles = ctx.settings.read().profiles;
+  const profiles = await ctx.engine().listProfiles();
   if (values.json) {
-    const rows = Object.entries(profiles).map(([name, p]) => ({
-      name,
-      mount: p.mount,
-      role: p.role,
-      endpoint: p.endpoint,
-      ttlSeconds: p.ttlSeconds ?? null,
-      leadSeconds: p.leadSeconds ?? null,
-      roleArn: p.roleArn ?? null,
-      region: p.region ?? null,
-      delivery: p.delivery,
-    }));
-    ctx.out(JSON.stringify(rows, null, 2));
-    return 0;
+    ctx.out(JSON.stringify(profiles, null, 2));
+    return EXIT.ok;
   }
-  if (Object.keys(profiles).length === 0) {
+  if (profiles.length === 0) {
     ctx.out('No profiles yet: add one with `vault-aws-tray profile add NAME --role ROLE`');
-    return 0;
+    return EXIT.ok;
   }
-  for (const [name, p] of Object.entries(profiles)) {
+  for (const p of profiles) {
     const extras = [
       p.ttlSeconds ? `ttl ${span(p.ttlSeconds)}` : '',
       p.leadSeconds ? `refreshed ${span(p.leadSeconds)} before expiry` : '',
@@ -238,9 +185,9 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
     ]
       .filter(Boolean)
       .join(', ');
-    ctx.out(`${name}\t${p.mount}/${p.endpoint}/${p.role}${extras ? `\t${extras}` : ''}`);
+    ctx.out(`${p.name}\t${p.mount}/${p.endpoint}/${p.role}${extras ? `\t${extras}` : ''}`);
   }
-  return 0;
+  return EXIT.ok;
 }
 
 export async function profile(ctx: CliContext, args: string[]): Promise<number> {

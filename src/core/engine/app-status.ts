@@ -5,57 +5,50 @@ import type { VaultSession } from '../vault/session.js';
 import { profileState } from './profile-state.js';
 import type { ProfileRecord } from './profile-state.js';
 
-/** A session this close to its hard end is `ending_soon` (design.md "Timing"). */
-export const ENDING_SOON_MS = 15 * 60_000;
-
 export type { AppStatus } from '../../shared/app-status.js';
 
 const iso = (ms: number | undefined | null) =>
   ms === undefined || ms === null ? null : new Date(ms).toISOString();
 
-/** The session's state from what is known of its token: none, rejected, or valid until when. */
-export function sessionState(
-  session: VaultSession | undefined,
-  rejected: boolean,
-  now: number,
-): SessionStateName {
-  if (!session) return 'signed_out';
-  if (rejected || (session.expiresAt !== null && session.expiresAt <= now)) return 'needs_sign_in';
-  if (session.expiresAt !== null && session.expiresAt - now <= ENDING_SOON_MS) return 'ending_soon';
-  return 'active';
+/** The session as AppStatus shows it (its state comes from session-state.ts, via the keeper). */
+export function sessionStatus(snapshot: {
+  state: SessionStateName;
+  session?: VaultSession;
+}): AppStatus['session'] {
+  const { session } = snapshot;
+  return {
+    state: snapshot.state,
+    address: session?.address ?? null,
+    namespace: session ? session.namespace : null,
+    displayName: session?.displayName ?? null,
+    user: session?.user || null,
+    policies: session?.policies ?? [],
+    expiresAt: iso(session?.expiresAt),
+  };
 }
 
 export function buildStatus(input: {
   now: number;
-  session: VaultSession | undefined;
-  sessionState: SessionStateName;
+  session: { state: SessionStateName; session?: VaultSession };
   profiles: Record<string, ProfileSettings>;
   records: Record<string, ProfileRecord>;
   /** Profiles being refreshed right now. */
   refreshing?: ReadonlySet<string>;
   engine?: AppStatus['engine'];
 }): AppStatus {
-  const { now, session } = input;
+  const { now } = input;
   return {
     version: 1,
     generatedAt: new Date(now).toISOString(),
     engine: input.engine ?? 'none',
-    session: {
-      state: input.sessionState,
-      address: session?.address ?? null,
-      namespace: session ? session.namespace : null,
-      displayName: session?.displayName ?? null,
-      user: session?.user || null,
-      policies: session?.policies ?? [],
-      expiresAt: iso(session?.expiresAt),
-    },
+    session: sessionStatus(input.session),
     profiles: Object.entries(input.profiles).map(([name, binding]) => {
       const record = input.records[name] ?? {};
       return {
         name,
         state: input.refreshing?.has(name)
           ? 'refreshing'
-          : profileState(record, input.sessionState, now),
+          : profileState(record, input.session.state, now),
         mount: binding.mount,
         role: binding.role,
         endpoint: binding.endpoint,

@@ -1,55 +1,59 @@
 /**
- * The engine's local socket (design.md, "One engine per config folder"): a Unix socket, mode
- * 0600, in the 0700 settings folder (a named pipe on Windows). Every request carries the secret
- * from a 0600 file written at start, is at most MAX_REQUEST_BYTES and is validated before the
- * engine sees it.
+ * The engine's local socket (docs/engine.md "The engine's socket"): a Unix socket, mode 0600, in
+ * the 0700 settings folder (a named pipe on Windows). Every request carries the secret from a
+ * 0600 file written at start and the protocol version, is at most MAX_REQUEST_BYTES, and its
+ * arguments are checked for shape before the engine, which checks their meaning, sees them.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { profileSettingsSchema } from '../../shared/settings.js';
 import { z } from '../../shared/zod.js';
 import type { Logger } from '../ports.js';
 import { writePrivateFile } from '../private-file.js';
-import { engineSocketPath, engineTokenPath, MAX_REQUEST_BYTES } from './engine-endpoint.js';
-import type { EngineErrorCode, EngineReply } from './engine-endpoint.js';
+import { ENGINE_OPERATIONS } from './engine-api.js';
+import type { EngineApi, EngineOperation } from './engine-api.js';
+import { refusalOf } from './engine-errors.js';
+import {
+  engineSocketPath,
+  engineTokenPath,
+  MAX_REQUEST_BYTES,
+  PROTOCOL_VERSION,
+  versionMismatch,
+} from './engine-protocol.js';
+import type { EngineErrorCode, WireReply } from './engine-protocol.js';
 
-const profileName = z.string().min(1).max(128);
 const MAX_SOCKET_PATH_BYTES = 103;
+const text = z.string();
+const fields = z.record(z.string(), z.unknown());
 
-export const engineRequestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('status') }),
-  z.object({ op: z.literal('credentials'), profile: profileName }),
-  z.object({ op: z.literal('refresh'), profiles: z.array(profileName).max(1000).optional() }),
-  z.object({ op: z.literal('profile-add'), name: profileName, binding: profileSettingsSchema }),
-  z.object({ op: z.literal('profile-remove'), name: profileName }),
-  z.object({
-    op: z.literal('profile-delivery'),
-    name: profileName,
-    delivery: z.enum(['file', 'process']),
-  }),
-  z.object({ op: z.literal('logout') }),
-]);
-
-export type EngineRequest = z.infer<typeof engineRequestSchema>;
-
-/** A refusal the handler means: its code and message reach the client as they are. */
-export class EngineRequestError extends Error {
-  override readonly name = 'EngineRequestError';
-
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/**
+ * The shape of each operation's arguments. Only the shape: what they mean (a profile name's
+ * rule, a region, a binding) is the engine's to check, so a refusal reads the same whichever
+ * engine gives it.
+ */
+const ARGUMENTS = {
+  status: z.tuple([]),
+  listProfiles: z.tuple([]),
+  refresh: z.tuple([z.array(text).optional()]),
+  credentials: z.tuple([text]),
+  addProfiles: z.tuple([
+    z.array(z.object({ name: text, binding: fields })),
+    z.object({ refresh: z.boolean() }),
+  ]),
+  setProfile: z.tuple([text, fields]),
+  removeProfile: z.tuple([text, z.object({ keepSections: z.boolean() })]),
+  signIn: z.tuple([z.object({ token: text, vault: fields })]),
+  signOut: z.tuple([]),
+  doctor: z.tuple([fields.optional()]),
+  discoverRoles: z.tuple([]),
+  checkProfile: z.tuple([text]),
+} satisfies Record<EngineOperation, z.ZodType>;
 
 export interface EngineServerOptions {
   configDir: string;
   platform: string;
-  handle(request: EngineRequest): Promise<Record<string, unknown>>;
+  engine: EngineApi;
   logger: Logger;
   /** A client that sends nothing for this long is dropped. */
   idleMs?: number;
@@ -60,7 +64,8 @@ export interface EngineServer {
   close(): Promise<void>;
 }
 
-const refusal = (code: EngineErrorCode, message: string): EngineReply => ({
+const refusal = (code: EngineErrorCode, message: string): WireReply => ({
+  v: PROTOCOL_VERSION,
   ok: false,
   code,
   message,
@@ -70,6 +75,43 @@ function sameSecret(given: unknown, secret: Buffer): boolean {
   if (typeof given !== 'string') return false;
   const bytes = Buffer.from(given);
   return bytes.length === secret.length && timingSafeEqual(bytes, secret);
+}
+
+/** Calls the engine for one request; `progress` sends lines before the answer. */
+async function dispatch(
+  engine: EngineApi,
+  raw: Record<string, unknown>,
+  progress: (line: string) => void,
+  logger: Logger,
+): Promise<WireReply> {
+  const version = typeof raw.v === 'number' ? raw.v : 1;
+  if (version !== PROTOCOL_VERSION)
+    return refusal('version_mismatch', versionMismatch(version, PROTOCOL_VERSION));
+  const op = raw.op;
+  if (typeof op !== 'string' || !Object.hasOwn(ENGINE_OPERATIONS, op))
+    return refusal('bad_request', `unknown operation ${JSON.stringify(op)}`);
+  const operation = op as EngineOperation;
+  const parsed = ARGUMENTS[operation].safeParse(raw.args ?? []);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return refusal(
+      'bad_request',
+      `${op}: ${issue.path.join('.') || 'arguments'}: ${issue.message}`,
+    );
+  }
+  // Progress goes after the wire arguments, whatever the operation takes.
+  const args: unknown[] = [...parsed.data];
+  args.length = ENGINE_OPERATIONS[operation];
+  try {
+    const method = engine[operation] as (...a: unknown[]) => Promise<unknown>;
+    const result = await method.call(engine, ...args, progress);
+    return { v: PROTOCOL_VERSION, ok: true, result };
+  } catch (error) {
+    const known = refusalOf(error);
+    if (known) return refusal(known.code, known.message);
+    logger.warn(`a ${op} request failed: ${(error as Error).message}`);
+    return refusal('failure', (error as Error).message);
+  }
 }
 
 /** Serves the engine's socket until closed. The caller holds the engine lock. */
@@ -84,34 +126,26 @@ export async function serveEngine(options: EngineServerOptions): Promise<EngineS
   const secret = Buffer.from(randomBytes(32).toString('hex'));
   await writePrivateFile(tokenPath, `${secret.toString()}\n`);
 
-  const answer = async (line: string): Promise<EngineReply> => {
+  const answer = async (line: string, progress: (text: string) => void): Promise<WireReply> => {
     let raw: unknown;
     try {
       raw = JSON.parse(line);
     } catch {
       return refusal('bad_request', 'the request is not JSON');
     }
-    if (!sameSecret((raw as { token?: unknown } | null)?.token, secret))
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+      return refusal('bad_request', 'the request is not a JSON object');
+    const request = raw as Record<string, unknown>;
+    if (!sameSecret(request.token, secret))
       return refusal('unauthorized', 'the request does not carry the engine token');
-    const { token: _secret, ...fields } = raw as Record<string, unknown>;
-    const parsed = engineRequestSchema.safeParse(fields);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return refusal('bad_request', `${issue.path.join('.') || 'request'}: ${issue.message}`);
-    }
-    try {
-      return { ok: true, ...(await options.handle(parsed.data)) };
-    } catch (error) {
-      if (error instanceof EngineRequestError) return refusal(error.code, error.message);
-      options.logger.warn(`a ${parsed.data.op} request failed: ${(error as Error).message}`);
-      return refusal('failure', (error as Error).message);
-    }
+    return dispatch(options.engine, request, progress, options.logger);
   };
 
   const serve = (socket: Socket) => {
-    let text = '';
+    let received = '';
     let done = false;
-    const reply = (value: EngineReply) => {
+    const send = (value: object) => socket.write(`${JSON.stringify(value)}\n`);
+    const reply = (value: WireReply) => {
       done = true;
       socket.end(`${JSON.stringify(value)}\n`);
     };
@@ -120,16 +154,19 @@ export async function serveEngine(options: EngineServerOptions): Promise<EngineS
     socket.on('error', () => undefined);
     socket.on('data', (chunk: string) => {
       if (done) return;
-      text += chunk;
-      const newline = text.indexOf('\n');
-      if (newline < 0 && Buffer.byteLength(text) <= MAX_REQUEST_BYTES) return;
+      received += chunk;
+      const newline = received.indexOf('\n');
+      if (newline < 0 && Buffer.byteLength(received) <= MAX_REQUEST_BYTES) return;
       if (newline < 0 || newline > MAX_REQUEST_BYTES) {
         reply(refusal('too_large', `a request is at most ${MAX_REQUEST_BYTES} bytes`));
         return;
       }
       done = true;
       socket.setTimeout(0);
-      void answer(text.slice(0, newline)).then(reply);
+      const progress = (line: string) => {
+        if (!socket.destroyed) send({ v: PROTOCOL_VERSION, progress: line });
+      };
+      void answer(received.slice(0, newline), progress).then(reply);
     });
     socket.on('end', () => {
       if (!done) reply(refusal('bad_request', 'the request ended without a newline'));

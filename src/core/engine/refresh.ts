@@ -6,7 +6,7 @@ import type { Clock } from '../ports.js';
 import { BindingError, readAwsCredentials } from '../vault/aws-credentials.js';
 import type { AwsCredentials, CredentialsRead } from '../vault/aws-credentials.js';
 import type { VaultClient } from '../vault/client.js';
-import type { RefreshReport } from './engine-endpoint.js';
+import type { RefreshReport } from './engine-api.js';
 import { VaultError } from '../vault/errors.js';
 
 /** At most this many reads from Vault at once. */

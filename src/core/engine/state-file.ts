@@ -27,6 +27,8 @@ const stateSchema = z.object({
       policies: z.array(z.string()),
       expiresAt: z.number().nullable(),
       renewable: z.boolean(),
+      ttlAtIssueSeconds: z.number().optional(),
+      maxEndsAt: z.number().optional(),
     })
     .optional(),
   profiles: z.record(z.string(), recordSchema).default({}),

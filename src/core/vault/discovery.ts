@@ -1,9 +1,10 @@
+import type { DiscoveredRole, Discovery } from '../../shared/ipc.js';
 import { z } from '../../shared/zod.js';
 import type { ProfileBinding } from './aws-credentials.js';
 import type { VaultClient } from './client.js';
 import { VaultError } from './errors.js';
 
-/** What the app shows when a user picks roles (vault-api.md §4.2, §4.3, §5). */
+/** What the app shows when a user picks roles (docs/vault-setup.md lists the policies it needs). */
 export interface AwsRoleInfo {
   name: string;
   /** `credential_type` is one comma-joined string on the wire. */
@@ -85,4 +86,70 @@ export function allowsCredentials(caps: readonly string[], endpoint: 'creds' | '
 export async function canRead(client: VaultClient, binding: ProfileBinding): Promise<boolean> {
   const path = `${binding.mount}/${binding.endpoint}/${binding.role}`;
   return allowsCredentials((await capabilitiesOf(client, [path]))[path] ?? [], binding.endpoint);
+}
+
+const denied = (error: unknown) =>
+  error instanceof VaultError && error.kind === 'permission_denied';
+
+/**
+ * Every AWS role the token can see, with whether it may read each one's credentials. Listing is
+ * often denied by policy; that is an answer (type the role by hand), not an error.
+ */
+export async function discoverRoles(client: VaultClient): Promise<Discovery> {
+  let mounts: string[];
+  try {
+    mounts = await listAwsMounts(client);
+  } catch (error) {
+    if (denied(error))
+      return {
+        roles: [],
+        listingDenied: true,
+        message: 'Your policies do not let you list Vault’s secrets engines.',
+      };
+    throw error;
+  }
+  const roles: Array<Omit<DiscoveredRole, 'readable'>> = [];
+  let someDenied = false;
+  for (const mount of mounts) {
+    let names: string[];
+    try {
+      names = await listAwsRoles(client, mount);
+    } catch (error) {
+      if (!denied(error)) throw error;
+      someDenied = true;
+      continue;
+    }
+    // One read per role, at once: a mount with many roles should not take a round trip each.
+    const infos = await Promise.all(
+      names.map((name) =>
+        readAwsRole(client, mount, name).catch((error: unknown) => {
+          if (denied(error)) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    names.forEach((name, i) =>
+      roles.push({
+        mount,
+        name,
+        credentialTypes: infos[i]?.credentialTypes ?? [],
+        roleArns: infos[i]?.roleArns ?? [],
+        defaultStsTtlSeconds: infos[i]?.defaultStsTtlSeconds ?? 0,
+      }),
+    );
+  }
+  const paths = roles.map((r) => `${r.mount}/creds/${r.name}`);
+  const caps = paths.length > 0 ? await capabilitiesOf(client, paths) : {};
+  return {
+    roles: roles.map((r, i) => ({
+      ...r,
+      readable: allowsCredentials(caps[paths[i]!] ?? [], 'creds'),
+    })),
+    listingDenied: someDenied || mounts.length === 0,
+    // When no role could be listed at all, the manual entry explains it.
+    message:
+      someDenied && roles.length > 0
+        ? 'Your policies do not let you list the roles of some engines.'
+        : undefined,
+  };
 }

@@ -15,6 +15,8 @@ export interface VaultSession {
   renewable: boolean;
   /** The token's lifetime when it was issued (seconds): what a renewal asks for again. */
   ttlAtIssueSeconds?: number;
+  /** Local-clock instant its explicit max TTL ends it, whatever renewals do; none when unset. */
+  maxEndsAt?: number;
 }
 
 const lookupSelfData = z.object({
@@ -26,6 +28,8 @@ const lookupSelfData = z.object({
   creation_ttl: z.number().int().nonnegative().optional(),
   expire_time: z.string().nullable().optional(),
   renewable: z.boolean().optional(),
+  creation_time: z.number().optional(),
+  explicit_max_ttl: z.number().int().nonnegative().optional(),
 });
 
 /**
@@ -51,6 +55,12 @@ export async function lookupSession(
 ): Promise<VaultSession> {
   const { data } = await client.read('auth/token/lookup-self', lookupSelfData);
   const now = clock.now();
+  // Measured on Vault's own clock from the same answer: its "now" is expire_time minus ttl.
+  let maxEndsAt: number | undefined;
+  if (data.explicit_max_ttl && data.creation_time !== undefined && data.expire_time) {
+    const vaultNow = Date.parse(data.expire_time) / 1000 - data.ttl;
+    maxEndsAt = now + (data.creation_time + data.explicit_max_ttl - vaultNow) * 1000;
+  }
   return {
     address: client.address,
     namespace,
@@ -60,5 +70,6 @@ export async function lookupSession(
     expiresAt: data.expire_time ? now + data.ttl * 1000 : null,
     renewable: data.renewable ?? false,
     ttlAtIssueSeconds: data.creation_ttl,
+    maxEndsAt,
   };
 }

@@ -8,7 +8,8 @@ export type SignInErrorKind =
   | 'callback'
   | 'mfa'
   | 'timeout'
-  | 'cancelled';
+  | 'cancelled'
+  | 'no_token';
 
 /** A sign-in that did not end with a token; the message says what to do about it. */
 export class SignInError extends Error {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { app } from 'electron';
-import { AUTOSTART_ARG, linuxAutostartEntry, linuxAutostartFile } from '../../core/autostart.js';
+import { AUTOSTART_ARG, linuxAutostartEntry, linuxAutostartFile } from '../autostart-entry.js';
 import { writePrivateFile } from '../../core/private-file.js';
 
 /**

@@ -1,5 +1,5 @@
 import { shell } from 'electron';
-import { openableUrl } from '../../core/open-external.js';
+import { openableUrl } from '../open-external.js';
 import type { BrowserOpener } from '../../core/ports.js';
 
 /** The app's own documentation: the only links the window may open besides sign-in pages. */

@@ -1,7 +1,7 @@
 import { Menu, nativeImage, Tray } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
-import { trayIconPath } from '../../core/tray/tray-icons.js';
-import type { TrayAction, TrayMenuItem, TrayView } from '../../core/tray/tray-menu.js';
+import { trayIconPath } from '../tray/tray-icons.js';
+import type { TrayAction, TrayMenuItem, TrayView } from '../tray/tray-menu.js';
 
 function template(
   items: TrayMenuItem[],

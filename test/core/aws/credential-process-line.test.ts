@@ -73,7 +73,7 @@ describe('credentialProcessLine', () => {
       expect(error.message).toContain('e.g. a symlink at');
     }
     expect(refusal('/a b/cli', 'dev').message).toBe(
-      'The helper path "/a b/cli" cannot go into credential_process: only letters, digits, ".", "_", "-" and "/" mean the same to every SDK. Point to it from a path without spaces or other characters, e.g. a symlink at /usr/local/bin/vault-aws-tray.',
+      'The helper path "/a b/cli" cannot go into credential_process: only letters, digits, ".", "_", "-" and "/" mean the same to every SDK. Use a path without spaces or other characters, e.g. a symlink at /usr/local/bin/vault-aws-tray.',
     );
   });
 

@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentialProcessLine } from '../../../src/core/aws/credential-process-line.js';
-import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
 import { Engine } from '../../../src/core/engine/engine.js';
 import type { EngineOptions } from '../../../src/core/engine/engine.js';
 import { StateFile } from '../../../src/core/engine/state-file.js';
@@ -15,7 +13,6 @@ import type {
   SettingsStore,
   TimerHandle,
 } from '../../../src/core/ports.js';
-import { VaultClient } from '../../../src/core/vault/client.js';
 import { sessionKey } from '../../../src/core/vault/session.js';
 import { parseSettings } from '../../../src/shared/settings.js';
 import type { Settings } from '../../../src/shared/settings.js';
@@ -91,7 +88,11 @@ export interface EngineHarness {
   clock: Clock & { wakeUps: number };
   notices: Notice[];
   logs: string[];
-  writes: { count: number };
+  /**
+   * Counts the credentials file's replacements seen so far: the writer replaces the file by
+   * rename, so each write is a new inode. Call `writes.look()` as often as writes can happen.
+   */
+  writes: { count: number; look(): number };
   credentialsFile: string;
   configFile: string;
   dir: string;
@@ -140,7 +141,21 @@ export async function engineHarness(
   const counting = countingClock(clock);
   const notices: Notice[] = [];
   const logs: string[] = [];
-  const writes = { count: 0 };
+  let lastInode: number | undefined;
+  const writes = {
+    count: 0,
+    look() {
+      let inode: number | undefined;
+      try {
+        inode = statSync(credentialsFile).ino;
+      } catch {
+        inode = undefined;
+      }
+      if (inode !== undefined && inode !== lastInode) writes.count++;
+      lastInode = inode;
+      return writes.count;
+    },
+  };
   const line = (level: string) => (message: string) => logs.push(`${level} ${message}`);
   const logger: Logger = {
     debug: line('debug'),
@@ -149,34 +164,24 @@ export async function engineHarness(
     error: line('error'),
   };
   const engineOptions: EngineOptions = {
-    role: 'daemon',
+    kind: 'daemon',
+    host: {
+      // The default settings folder (XDG_CONFIG_HOME/vault-aws-tray): lines name no folder.
+      configDir: join(dir, 'vault-aws-tray'),
+      env: { XDG_CONFIG_HOME: dir },
+      platform: 'linux',
+      homedir: dir,
+      cwd: dir,
+      clock: counting,
+      logger,
+      timeoutMs: 2000,
+      command: options.helperPath ?? HELPER_PATH,
+    },
     settings,
     secrets,
-    state: new StateFile(join(dir, 'settings')),
-    clock: counting,
-    logger,
+    state: new StateFile(join(dir, 'vault-aws-tray')),
     notifier: { notify: (n) => notices.push(n) },
     power: options.power,
-    client: (s, token) => new VaultClient({ address: s.vault!.address, token, timeoutMs: 2000 }),
-    writer: (s) => {
-      const writer = new CredentialsFileWriter({
-        paths: { credentialsFile: s.files.credentialsFile!, configFile: s.files.configFile! },
-        clock: counting,
-      });
-      const apply = writer.applyProfiles.bind(writer);
-      writer.applyProfiles = (updates, o) => {
-        writes.count++;
-        return apply(updates, o);
-      };
-      return writer;
-    },
-    awsPaths: (s) => ({
-      credentialsFile: s.files.credentialsFile!,
-      configFile: s.files.configFile!,
-    }),
-    processLine: (profile) =>
-      credentialProcessLine(options.helperPath ?? HELPER_PATH, profile, 'linux'),
-    signIn: () => Promise.reject(new Error('no interactive sign-in in this test')),
     driftCheck: options.driftCheck,
     watch: options.watch ?? false,
     random: options.random,

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsFileWriter } from '../../../src/core/aws/credentials-file-writer.js';
-import { DRIFT_CHECK_MS, SignInNeededError } from '../../../src/core/engine/engine.js';
+import { SignInNeededError } from '../../../src/core/engine/engine.js';
+import { DRIFT_CHECK_MS } from '../../../src/core/engine/scheduler.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { DEV_ROLE_ARN, startStack } from '../../support/stack.js';
 import type { Stack } from '../../support/stack.js';
@@ -61,11 +62,13 @@ describe('the engine over a simulated day', () => {
     const start = clock.now();
     await h.engine.start();
     await h.engine.settled();
+    h.writes.look();
     const renewalsBefore = stack.vault.requests.filter(
       (r) => r.path === '/v1/auth/token/renew-self',
     ).length;
     let worst = Infinity;
     await walk(h, 24 * 60, () => {
+      h.writes.look();
       const expiries = h.expiries();
       for (const name of PROFILES) worst = Math.min(worst, expiries[name]! - clock.now());
     });
@@ -123,12 +126,12 @@ describe('faults during refreshes', () => {
       const expiresAt = h.expiries().solo!;
       // With jitter fixed at half, the first refresh is due 21.5 minutes before expiry.
       await walk(h, 38);
-      for (let i = 0; i < 60 && !h.engine.status().profiles[0]!.lastError; i++) {
+      for (let i = 0; i < 60 && !h.engine.snapshot().profiles[0]!.lastError; i++) {
         clock.advance(1000);
         await h.engine.settled();
       }
       expect(h.file()).toBe(good);
-      const status = h.engine.status().profiles[0]!;
+      const status = h.engine.snapshot().profiles[0]!;
       expect(status.state).toBe('expiring');
       expect(status.lastError?.message).toBeTruthy();
       expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring']);
@@ -140,7 +143,7 @@ describe('faults during refreshes', () => {
       }
       expect(h.file()).not.toBe(good);
       expect(h.expiries().solo!).toBeGreaterThan(expiresAt);
-      expect(h.engine.status().profiles[0]!.state).toBe('fresh');
+      expect(h.engine.snapshot().profiles[0]!.state).toBe('fresh');
       expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring', 'solo:fresh']);
       stack.vault.clearFaults();
       await h.engine.stop();
@@ -196,7 +199,7 @@ describe('per-profile settings', () => {
     });
     await h.engine.start();
     await h.engine.settled();
-    const [early, late] = h.engine.status().profiles;
+    const [early, late] = h.engine.snapshot().profiles;
     const expiresAt = Date.parse(late!.expiresAt!);
     expect(late!.grantedTtlSeconds).toBe(3599);
     expect(Date.parse(late!.nextRefreshAt!)).toBe(expiresAt - 10 * MINUTE);
@@ -217,7 +220,7 @@ describe('a user’s refresh and the session', () => {
     await h.engine.settled();
     const before = h.file();
     clock.advance(MINUTE);
-    const result = await h.engine.refreshNow(['solo']);
+    const result = await h.engine.refresh(['solo']);
     expect(result.outcomes[0]!.ok).toBe(true);
     expect(h.file()).not.toBe(before);
     await h.engine.stop();
@@ -236,12 +239,12 @@ describe('a user’s refresh and the session', () => {
       headers: { 'X-Vault-Token': t },
     });
     await walk(h, 45);
-    const status = h.engine.status();
+    const status = h.engine.snapshot();
     expect(status.session.state).toBe('needs_sign_in');
     expect(status.profiles[0]!.state).toBe('needs_sign_in');
     expect(h.notices.map((n) => n.key)).toEqual(['session:needs_sign_in']);
     expect(h.notices[0]!.body).toMatch(/stop working at \d\d:\d\d/);
-    await expect(h.engine.refreshNow()).rejects.toThrow('sign in to Vault first');
+    await expect(h.engine.refresh()).rejects.toThrow('Vault needs a new sign-in');
     await h.engine.stop();
   });
 });
@@ -263,14 +266,14 @@ describe('credentials from memory (credential_process, env, exec)', () => {
     );
     expect(h.file()).not.toContain('[proc]');
     const before = reads('role-p1');
-    const first = await h.engine.credentials('proc');
+    const first = (await h.engine.credentials('proc')).credentials;
     clock.advance(30 * MINUTE);
-    expect(await h.engine.credentials('proc')).toEqual(first);
+    expect((await h.engine.credentials('proc')).credentials).toEqual(first);
     expect(reads('role-p1')).toBe(before);
 
     // 14 minutes left, before its own refresh (5 minutes before expiry): read again first.
     clock.advance(first.expiresAt - clock.now() - 14 * MINUTE);
-    const fresher = await h.engine.credentials('proc');
+    const fresher = (await h.engine.credentials('proc')).credentials;
     expect(reads('role-p1')).toBe(before + 1);
     expect(fresher.accessKeyId).not.toBe(first.accessKeyId);
     expect(fresher.expiresAt - clock.now()).toBeGreaterThanOrEqual(55 * MINUTE);
@@ -285,28 +288,46 @@ describe('credentials from memory (credential_process, env, exec)', () => {
     await h.engine.start();
     await h.engine.settled();
     const before = reads('role-p2');
-    const c = await h.engine.credentials('plain');
+    const c = (await h.engine.credentials('plain')).credentials;
     expect(h.file()).toContain(`aws_access_key_id = ${c.accessKeyId}`);
     expect(reads('role-p2')).toBe(before);
     await expect(h.engine.credentials('nope')).rejects.toThrow('no managed profile named nope');
     await h.engine.stop();
   });
 
-  it('without a session: still-valid credentials are handed out, none once they expire', async () => {
+  it('without a session: still-valid credentials are handed out, none once they expire; none after a sign-out', async () => {
+    const t = token(24 * 3600);
     const h = await engineHarness(stack, clock, {
       profiles: { proc: { role: 'role-p3', delivery: 'process' } },
-      token: token(24 * 3600),
+      token: t,
     });
     await h.engine.start();
     await h.engine.settled();
-    const held = await h.engine.credentials('proc');
-    await h.engine.signOut();
+    const held = (await h.engine.credentials('proc')).credentials;
+    // Revoked elsewhere: the read for fresher ones finds out, and the held ones still serve.
+    await fetch(`${stack.vault.url}/v1/auth/token/revoke-self`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': t },
+    });
     clock.advance(held.expiresAt - clock.now() - 5 * MINUTE);
-    expect(await h.engine.credentials('proc')).toEqual(held);
+    expect((await h.engine.credentials('proc')).credentials).toEqual(held);
+    expect(h.engine.snapshot().session.state).toBe('needs_sign_in');
     clock.advance(6 * MINUTE);
     await h.engine.settled();
     await expect(h.engine.credentials('proc')).rejects.toThrow(SignInNeededError);
     await h.engine.stop();
+
+    // Signing out is the user saying stop: nothing is handed out any more.
+    const out = await engineHarness(stack, clock, {
+      profiles: { proc: { role: 'role-p3', delivery: 'process' } },
+      token: token(24 * 3600),
+    });
+    await out.engine.start();
+    await out.engine.settled();
+    await out.engine.credentials('proc');
+    await out.engine.signOut();
+    await expect(out.engine.credentials('proc')).rejects.toThrow(/not signed in to /);
+    await out.engine.stop();
   });
 
   it('a helper path credential_process cannot call fails that profile alone, in words', async () => {
@@ -318,7 +339,7 @@ describe('credentials from memory (credential_process, env, exec)', () => {
     await h.engine.start();
     await h.engine.settled();
     expect(h.file()).toContain('[plain]');
-    const [plain, proc] = h.engine.status().profiles;
+    const [plain, proc] = h.engine.snapshot().profiles;
     expect(plain!.state).toBe('fresh');
     expect(proc!.state).toBe('error');
     expect(proc!.lastError!.message).toMatch(/cannot go into credential_process.*symlink/);
@@ -333,14 +354,14 @@ describe('credentials from memory (credential_process, env, exec)', () => {
     await h.engine.start();
     await h.engine.settled();
     expect(h.file()).toContain('[move]');
-    await h.engine.setDelivery('move', 'process');
+    await h.engine.setProfile('move', { delivery: 'process' });
     expect(h.file()).not.toContain('[move]');
     expect(configText(h)).toContain(`credential_process = ${HELPER_PATH} credential-process move`);
     expect(h.settings.read().profiles.move!.delivery).toBe('process');
-    await h.engine.setDelivery('move', 'file');
+    await h.engine.setProfile('move', { delivery: 'file' });
     expect(h.file()).toContain('[move]');
     expect(configText(h)).not.toContain('credential_process');
-    expect(h.engine.status().profiles[0]).toMatchObject({ delivery: 'file', state: 'fresh' });
+    expect(h.engine.snapshot().profiles[0]).toMatchObject({ delivery: 'file', state: 'fresh' });
     await h.engine.stop();
   });
 });
@@ -388,11 +409,11 @@ describe('watching the files', () => {
     });
     await h.engine.start();
     await h.engine.settled();
-    const writesAfterStart = h.writes.count;
+    const writesAfterStart = h.writes.look();
     // Our own write: the watcher sees it, finds our key there, and does nothing.
     await new Promise((r) => setTimeout(r, 700));
     await h.engine.settled();
-    expect(h.writes.count).toBe(writesAfterStart);
+    expect(h.writes.look()).toBe(writesAfterStart);
     expect(h.logs.some((l) => l.includes('another program'))).toBe(false);
     writeFileSync(h.credentialsFile, '# someone cleaned up\n');
     await new Promise((r) => setTimeout(r, 700));
@@ -455,6 +476,7 @@ describe('watching the files', () => {
           removeExpired: false,
           notifications: true,
           sessionEndingSoonMinutes: 15,
+          credentialCache: true,
         },
       },
     });
@@ -500,7 +522,7 @@ describe('a second writer', () => {
     })();
     let refreshes = 0;
     while (refreshes < 40) {
-      await h.engine.refreshNow(['solo']);
+      await h.engine.refresh(['solo']);
       refreshes++;
     }
     await writing;
@@ -514,7 +536,7 @@ describe('a second writer', () => {
         `[other${k}]\naws_access_key_id = AKIAOTHER${String(last).padStart(11, '0')}\n`,
       );
     }
-    expect(h.engine.status().profiles[0]!.state).toBe('fresh');
+    expect(h.engine.snapshot().profiles[0]!.state).toBe('fresh');
     expect(file.match(/\[solo\]/g)).toHaveLength(1);
     await h.engine.stop();
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionKeeper } from '../../../src/core/engine/session-keeper.js';
+import { SessionKeeper, SignInRefusedError } from '../../../src/core/engine/session-keeper.js';
 import type { SessionSnapshot } from '../../../src/core/engine/session-keeper.js';
 import type { BrowserOpener, SecretStore } from '../../../src/core/ports.js';
 import { VaultClient } from '../../../src/core/vault/client.js';
@@ -62,18 +62,21 @@ function keeper(
     client,
     secrets,
     clock,
-    signIn: () =>
-      oidcLogin({
+    onChange: (s) => options.changes?.push(s),
+  });
+  /** The browser sign-in a front end runs before it hands the token over. */
+  const signIn = async () =>
+    (
+      await oidcLogin({
         client: client(),
         port: 0,
         browser,
         clock,
         tell: () => undefined,
         askTotp: async () => undefined,
-      }),
-    onChange: (s) => options.changes?.push(s),
-  });
-  return { keeper: k, secrets, browser };
+      })
+    ).client_token;
+  return { keeper: k, secrets, browser, signIn };
 }
 
 /** Walks the fake clock minute by minute, letting the keeper finish what each minute started. */
@@ -95,6 +98,42 @@ describe('the Vault token’s life', () => {
   it('renews at two thirds of what is left, detects the max-TTL cap, and changes state on time', async () => {
     const secrets = new MemorySecrets();
     const { keeper: k, browser } = keeper({ secrets });
+    // As `vault auth tune -max-lease-ttl=3h token/`: a cap lookup-self does not show.
+    const mount = stack.vault.namespace().authMounts.get('token/')!;
+    const saved = mount.ttls.maxLeaseTtl;
+    mount.ttls.maxLeaseTtl = 3 * 3600;
+    try {
+      const token = stack.vault.createToken({ policies: [], ttlSeconds: 3600 });
+      await secrets.set(k.key, token);
+      const start = clock.now();
+      const first = await k.start();
+      expect(first.state).toBe('active');
+      expect(first.nextRenewAt).toBe(start + 40 * MINUTE);
+      expect(first.hardEndAt).toBeUndefined();
+
+      const before = renewals().length;
+      const renewedAt: number[] = [];
+      const states = new Map<string, number>();
+      await walk(k, 185, (minute) => {
+        if (renewals().length > before + renewedAt.length) renewedAt.push(minute);
+        const state = k.snapshot().state;
+        if (!states.has(state)) states.set(state, minute);
+      });
+      expect(renewedAt).toEqual([40, 80, 120, 160]);
+      // At 160 min only 20 min were left before the 3 h cap: Vault capped the lease and said so.
+      expect(k.snapshot().hardEndAt).toBe(start + 180 * MINUTE);
+      expect(states.get('ending_soon')).toBe(165);
+      expect(states.get('needs_sign_in')).toBe(180);
+      expect(k.currentToken()).toBeUndefined();
+      expect(browser.opens).toBe(0);
+    } finally {
+      mount.ttls.maxLeaseTtl = saved;
+    }
+  });
+
+  it('knows a token’s explicit max TTL from the start, and renews no further than it', async () => {
+    const secrets = new MemorySecrets();
+    const { keeper: k } = keeper({ secrets });
     const token = stack.vault.createToken({
       policies: [],
       ttlSeconds: 3600,
@@ -103,9 +142,8 @@ describe('the Vault token’s life', () => {
     await secrets.set(k.key, token);
     const start = clock.now();
     const first = await k.start();
-    expect(first.state).toBe('active');
-    expect(first.nextRenewAt).toBe(start + 40 * MINUTE);
-
+    // lookup-self counts in whole seconds (creation_time): the end is known to the second.
+    expect(Math.abs(first.hardEndAt! - (start + 180 * MINUTE))).toBeLessThan(1000);
     const before = renewals().length;
     const renewedAt: number[] = [];
     const states = new Map<string, number>();
@@ -114,13 +152,41 @@ describe('the Vault token’s life', () => {
       const state = k.snapshot().state;
       if (!states.has(state)) states.set(state, minute);
     });
-    expect(renewedAt).toEqual([40, 80, 120, 160]);
-    // At 160 min only 20 min were left before the 3 h cap: Vault capped the lease and said so.
-    expect(k.snapshot().hardEndAt).toBe(start + 180 * MINUTE);
+    // The renewal at 120 min reaches the cap: none after it could add anything.
+    expect(renewedAt).toEqual([40, 80, 120]);
     expect(states.get('ending_soon')).toBe(165);
     expect(states.get('needs_sign_in')).toBe(180);
-    expect(k.currentToken()).toBeUndefined();
-    expect(browser.opens).toBe(0);
+  });
+
+  it('a one-shot keeper asks Vault nothing at start, and renews a token with a third or less left', async () => {
+    const secrets = new MemorySecrets();
+    const token = stack.vault.createToken({ policies: [], ttlSeconds: 3600 });
+    const running = keeper({ secrets }).keeper;
+    await secrets.set(running.key, token);
+    // What a previous command saw of the session (state.json).
+    const lastSeen = (await running.start()).session!;
+    running.stop();
+    const oneShot = () =>
+      new SessionKeeper({
+        address: stack.vault.url,
+        namespace: '',
+        client: (t) => new VaultClient({ address: stack.vault.url, token: t }),
+        secrets,
+        clock,
+        timers: false,
+        lastSeen,
+      });
+    const timers = clock.pendingTimers();
+    const seen = stack.vault.requests.length;
+    expect((await oneShot().start({ verify: false })).state).toBe('active');
+    expect(stack.vault.requests.length).toBe(seen);
+
+    clock.advance(41 * MINUTE);
+    const before = renewals().length;
+    const renewed = await oneShot().start({ verify: false });
+    expect(renewals().length).toBe(before + 1);
+    expect(renewed.session!.expiresAt).toBeGreaterThan(clock.now() + 59 * MINUTE);
+    expect(clock.pendingTimers()).toBe(timers);
   });
 
   it('a stored token Vault no longer accepts means sign in again, quietly', async () => {
@@ -174,11 +240,14 @@ describe('signing in', () => {
     stack = await startStack({ clock });
   });
 
-  it('concurrent callers share one sign-in; logout revokes and forgets', async () => {
-    const { keeper: k, browser, secrets } = keeper();
-    const [a, b] = await Promise.all([k.signIn(), k.signIn()]);
+  it('takes a sign-in’s token after Vault accepts it; refuses one it does not; logout revokes and forgets', async () => {
+    const { keeper: k, browser, secrets, signIn } = keeper();
+    await expect(k.adopt('hvs.not-a-token')).rejects.toThrow(SignInRefusedError);
+    expect(secrets.values.size).toBe(0);
+    expect(k.snapshot().state).toBe('signed_out');
+
+    const a = await k.adopt(await signIn());
     expect(browser.opens).toBe(1);
-    expect(a).toBe(b);
     expect(a.state).toBe('active');
     expect(a.session!.displayName).toBe('oidc-alice@example.com');
     expect(a.session!.user).toBe('alice@example.com');

@@ -1,4 +1,4 @@
-/** Times as the CLI prints them: UTC to the second, and how far away. */
+/** Times and durations as text: UTC to the second, how far away, and the flags' durations. */
 export function instant(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openableUrl } from '../../src/core/open-external.js';
+import { openableUrl } from '../../src/main/open-external.js';
 
 const AUTH_URL =
   'https://idp.example.com/authorize?client_id=vault&redirect_uri=http%3A%2F%2Flocalhost%3A8250%2Foidc%2Fcallback&state=abc&nonce=n1';

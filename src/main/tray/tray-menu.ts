@@ -5,7 +5,7 @@
  */
 import { PRODUCT_NAME } from '../../shared/app.js';
 import type { ProfileStateName } from '../../shared/states.js';
-import type { AppStatus } from '../engine/app-status.js';
+import type { AppStatus } from '../../shared/app-status.js';
 import type { TrayIconState } from './tray-icons.js';
 
 export type { TrayIconState };

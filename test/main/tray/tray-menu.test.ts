@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AppStatus } from '../../../src/core/engine/app-status.js';
-import type { TrayMenuItem, TrayView } from '../../../src/core/tray/tray-menu.js';
+import type { TrayMenuItem, TrayView } from '../../../src/main/tray/tray-menu.js';
 import {
   buildTrayMenu,
   nextTrayUpdateAt,
   trayIconState,
-} from '../../../src/core/tray/tray-menu.js';
+} from '../../../src/main/tray/tray-menu.js';
 
 const MINUTE = 60_000;
 // 47 min 40 s before 14:32: the menu stays up until 13:45, when 47 whole minutes are left.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noticeClickAction } from '../../../src/core/tray/notice-click.js';
+import { noticeClickAction } from '../../../src/main/tray/notice-click.js';
 
 describe('noticeClickAction', () => {
   it.each([

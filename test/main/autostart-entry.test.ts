@@ -3,7 +3,7 @@ import {
   AUTOSTART_ARG,
   linuxAutostartEntry,
   linuxAutostartFile,
-} from '../../src/core/autostart.js';
+} from '../../src/main/autostart-entry.js';
 
 const execLine = (entry: string) => entry.split('\n').find((l) => l.startsWith('Exec='));
 

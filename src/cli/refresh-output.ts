@@ -1,0 +1,41 @@
+import type { RefreshReport } from '../core/engine/engine-api.js';
+import { instant, span, until } from '../shared/time-text.js';
+import type { CliContext } from './context.js';
+import { EXIT } from './errors.js';
+
+/** A clock this far from Vault's is worth a warning: STS and Vault both check timestamps. */
+const SKEW_WARNING_MS = 60_000;
+
+/**
+ * What a refresh did, as every command that writes profiles prints it (refresh, profile add and
+ * set, login): one line per profile on stdout, reasons on stderr; the exit code it means.
+ */
+export function printRefresh(ctx: CliContext, report: RefreshReport): number {
+  const now = ctx.io.clock.now();
+  for (const outcome of report.outcomes) {
+    if (outcome.ok) {
+      const { expiresAt, grantedTtlSeconds } = outcome;
+      ctx.out(
+        `${outcome.profile}: fresh until ${instant(expiresAt)} (${until(expiresAt, now)}, ${span(grantedTtlSeconds)} granted)`,
+      );
+      for (const warning of outcome.warnings)
+        ctx.warn(`${outcome.profile}: Vault says: ${warning}`);
+    } else {
+      ctx.io.stderr(`vault-aws-tray: ${outcome.profile}: ${outcome.message}\n`);
+    }
+  }
+  for (const message of report.shadowing) ctx.warn(message);
+  if (report.clockSkewMs !== undefined && Math.abs(report.clockSkewMs) > SKEW_WARNING_MS) {
+    const direction = report.clockSkewMs > 0 ? 'ahead of' : 'behind';
+    ctx.warn(
+      `this machine's clock is ${span(report.clockSkewMs / 1000)} ${direction} Vault's; expiry times may be off by as much`,
+    );
+  }
+  if (report.signInNeeded) {
+    ctx.io.stderr(
+      'vault-aws-tray: Vault no longer accepts the token: run `vault-aws-tray login`\n',
+    );
+    return EXIT.signInNeeded;
+  }
+  return report.outcomes.every((o) => o.ok) ? EXIT.ok : EXIT.failure;
+}

@@ -1,0 +1,81 @@
+import type { EngineApi } from '../core/engine/engine-api.js';
+import type { EngineHost } from '../core/engine/engine-services.js';
+import type { BrowserOpener } from '../core/ports.js';
+import { obtainToken } from '../core/vault/sign-in-methods.js';
+import type { AppStatus } from '../shared/app-status.js';
+import type { SignInEvent } from '../shared/ipc.js';
+import type { Settings } from '../shared/settings.js';
+
+export interface SignInFlowDeps {
+  engine: EngineApi & { snapshot(): AppStatus };
+  host: EngineHost;
+  settings(): Settings;
+  /** The browser for Vault's sign-in pages (the allowlisted opener). */
+  browser: BrowserOpener;
+  /** Tells the window how the sign-in goes. */
+  tell(event: SignInEvent): void;
+  /** Vault asks for an MFA code: the window must be there to ask the user. */
+  showSignIn(): void;
+}
+
+/**
+ * The app's "Sign in" (tray, notice, window): the saved method's sign-in (sign-in-methods.ts)
+ * with the window's hooks for progress, MFA and Cancel, then the token handed to the engine.
+ */
+export function signInFlow(deps: SignInFlowDeps) {
+  let attempt:
+    { controller: AbortController; totp?: (code: string | undefined) => void } | undefined;
+
+  async function signIn(token?: string): Promise<AppStatus> {
+    attempt?.controller.abort();
+    const controller = new AbortController();
+    const current: NonNullable<typeof attempt> = { controller };
+    attempt = current;
+    try {
+      const vault = deps.settings().vault;
+      if (!vault) throw new Error('Connect to a Vault first.');
+      const obtained = await obtainToken(vault, deps.host, {
+        browser: {
+          async open(url) {
+            deps.tell({ kind: 'waiting-for-browser', url });
+            await deps.browser.open(url);
+          },
+        },
+        clock: deps.host.clock,
+        signal: controller.signal,
+        tell: (line) => deps.host.logger.info(line),
+        askTotp: (question) =>
+          new Promise((resolve) => {
+            current.totp = resolve;
+            deps.showSignIn();
+            deps.tell({ kind: 'mfa-required', question });
+            controller.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+          }),
+        token: async () => token,
+      });
+      await deps.engine.signIn({ token: obtained, vault });
+      deps.tell({ kind: 'finished' });
+      return deps.engine.snapshot();
+    } catch (error) {
+      const message = controller.signal.aborted ? 'Sign-in cancelled.' : (error as Error).message;
+      deps.tell({ kind: 'failed', message });
+      throw new Error(message, { cause: error });
+    } finally {
+      if (attempt === current) attempt = undefined;
+    }
+  }
+
+  return {
+    signIn,
+    cancel(): void {
+      attempt?.controller.abort();
+    },
+    submitTotp(code: string): void {
+      if (!attempt?.totp) throw new Error('Vault is not asking for a code now.');
+      attempt.totp(code);
+      attempt.totp = undefined;
+    },
+  };
+}
+
+export type SignInFlow = ReturnType<typeof signInFlow>;
