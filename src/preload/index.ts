@@ -1,46 +1,34 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { IPC_CHANNELS, IPC_EVENTS } from '../shared/ipc.js';
+// The contract only: the payload schemas (and zod) stay in main (test/repo/preload-bundle.test.ts).
+import { IPC_METHODS, IPC_SUBSCRIPTIONS } from '../shared/ipc.js';
 import type { Api } from '../shared/ipc.js';
 
 /**
  * One invoke; a refusal reaches the window as main's own sentence, without the "Error invoking
  * remote method" wrapping Electron adds.
  */
-function call<T>(channel: string, payload?: unknown): Promise<T> {
+function call(channel: string, payload?: unknown): Promise<unknown> {
   return ipcRenderer.invoke(channel, payload).catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(message.replace(/^Error invoking remote method '[^']*': (?:Error: )?/, ''));
   });
 }
 
-function subscribe<T>(event: string, listener: (value: T) => void): () => void {
-  const forward = (_event: IpcRendererEvent, value: T) => listener(value);
+function subscribe(event: string, listener: (value: unknown) => void): () => void {
+  const forward = (_event: IpcRendererEvent, value: unknown) => listener(value);
   ipcRenderer.on(event, forward);
   return () => ipcRenderer.removeListener(event, forward);
 }
 
-const C = IPC_CHANNELS;
+// Each channel and event gets a function of its own, named after its method (a computed key names
+// the arrow it holds); ipcRenderer itself never crosses the bridge.
+const api: Record<string, unknown> = {};
+for (const [method, channel] of Object.entries(IPC_METHODS))
+  api[method] = { [method]: (payload?: unknown) => call(channel, payload) }[method];
+for (const [method, event] of Object.entries(IPC_SUBSCRIPTIONS))
+  api[method] = {
+    [method]: (listener: (value: unknown) => void) => subscribe(event, listener),
+  }[method];
 
-// Each channel is wrapped in a named function; ipcRenderer itself never crosses the bridge.
-const api: Api = {
-  getAppInfo: () => call(C.appInfo),
-  getStatus: () => call(C.status),
-  onStatus: (listener) => subscribe(IPC_EVENTS.statusChanged, listener),
-  getSetup: () => call(C.getSetup),
-  saveConnection: (connection) => call(C.saveConnection, connection),
-  savePreferences: (preferences) => call(C.saveSettings, preferences),
-  signIn: (token) => call(C.signIn, token === undefined ? {} : { token }),
-  cancelSignIn: () => call(C.cancelSignIn),
-  submitTotp: (code) => call(C.submitTotp, { code }),
-  onSignInEvent: (listener) => subscribe(IPC_EVENTS.signIn, listener),
-  signOut: () => call(C.signOut),
-  discoverRoles: () => call(C.discoverRoles),
-  checkProfile: (name) => call(C.checkProfile, { name }),
-  addProfiles: (profiles) => call(C.addProfiles, { profiles }),
-  removeProfile: (name, deleteSections) => call(C.removeProfile, { name, deleteSections }),
-  refresh: (profiles) => call(C.refresh, profiles === undefined ? {} : { profiles }),
-  copyExports: (profile) => call(C.copyExports, { profile }),
-};
-
-contextBridge.exposeInMainWorld('api', api);
+contextBridge.exposeInMainWorld('api', api as Api);

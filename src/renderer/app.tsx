@@ -76,7 +76,7 @@ export function App({ api }: { api: Api }) {
       running.current = null;
       then();
     };
-    api.signIn(token).then(
+    api.signIn({ token }).then(
       (next) =>
         settle(() => {
           setStatus(next);

@@ -1,35 +1,11 @@
 /**
- * The contract between the main process and the window: channel names and the typed API the
- * preload exposes as `window.api` (the payloads main accepts are in ipc-payloads.ts, which keeps
- * zod out of the preload). The renderer reaches main only through this.
+ * The contract between the main process and the window, as one typed map: each channel's payload
+ * and result (IpcContract), the window's method for it (IPC_METHODS), and what main pushes
+ * (IPC_EVENTS). The preload's `window.api` (src/preload/index.ts), main's handlers
+ * (src/main/ipc-handlers.ts) and the payload schemas (ipc-payloads.ts, which keeps zod out of the
+ * preload) all follow from these, so tsc names whatever a new channel still lacks.
  */
 import type { AppStatus } from './app-status.js';
-
-export const IPC_CHANNELS = {
-  appInfo: 'app:info',
-  status: 'status:get',
-  refresh: 'profiles:refresh',
-  signIn: 'session:sign-in',
-  cancelSignIn: 'session:cancel-sign-in',
-  submitTotp: 'session:totp',
-  signOut: 'session:sign-out',
-  getSetup: 'setup:get',
-  saveConnection: 'setup:save-connection',
-  saveSettings: 'setup:save-settings',
-  discoverRoles: 'roles:discover',
-  checkProfile: 'profiles:check',
-  addProfiles: 'profiles:add',
-  removeProfile: 'profiles:remove',
-  copyExports: 'profiles:copy-exports',
-} as const;
-
-export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
-
-/** Pushed by main to the window. */
-export const IPC_EVENTS = {
-  statusChanged: 'status:changed',
-  signIn: 'session:sign-in-event',
-} as const;
 
 export interface AppInfo {
   name: string;
@@ -128,25 +104,93 @@ export interface RefreshSummary {
   signInNeeded: boolean;
 }
 
-export interface Api {
-  getAppInfo(): Promise<AppInfo>;
-  getStatus(): Promise<AppStatus>;
-  /** Calls back on every change of AppState; returns the function that stops it. */
-  onStatus(listener: (status: AppStatus) => void): () => void;
-  getSetup(): Promise<Setup>;
-  /** Checks and saves the connection; rejects with a sentence saying what is wrong. */
-  saveConnection(connection: Connection): Promise<void>;
-  savePreferences(preferences: Preferences): Promise<void>;
+/** Each channel main handles: what the window sends (undefined: nothing) and what it gets back. */
+export interface IpcContract {
+  'app:info': { payload: undefined; result: AppInfo };
+  'status:get': { payload: undefined; result: AppStatus };
+  'setup:get': { payload: undefined; result: Setup };
+  /** Checks and saves the connection; refused with a sentence saying what is wrong. */
+  'setup:save-connection': { payload: Connection; result: void };
+  'setup:save-settings': { payload: Preferences; result: void };
   /** Signs in with the saved connection; `token` for the token method. */
-  signIn(token?: string): Promise<AppStatus>;
-  cancelSignIn(): Promise<void>;
-  submitTotp(code: string): Promise<void>;
-  onSignInEvent(listener: (event: SignInEvent) => void): () => void;
-  signOut(): Promise<AppStatus>;
-  discoverRoles(): Promise<Discovery>;
-  checkProfile(name: string): Promise<ProfileCheck>;
-  addProfiles(profiles: NewProfile[]): Promise<RefreshSummary>;
-  removeProfile(name: string, deleteSections: boolean): Promise<void>;
-  refresh(profiles?: string[]): Promise<RefreshSummary>;
-  copyExports(profile: string): Promise<void>;
+  'session:sign-in': { payload: { token?: string }; result: AppStatus };
+  'session:cancel-sign-in': { payload: undefined; result: void };
+  'session:totp': { payload: { code: string }; result: void };
+  'session:sign-out': { payload: undefined; result: AppStatus };
+  'roles:discover': { payload: undefined; result: Discovery };
+  'profiles:check': { payload: { name: string }; result: ProfileCheck };
+  'profiles:add': { payload: { profiles: NewProfile[] }; result: RefreshSummary };
+  'profiles:remove': { payload: { name: string; deleteSections: boolean }; result: void };
+  /** Absent `profiles`: every managed profile. */
+  'profiles:refresh': { payload: { profiles?: string[] }; result: RefreshSummary };
+  'profiles:copy-exports': { payload: { profile: string }; result: void };
 }
+
+export type IpcChannel = keyof IpcContract;
+
+/** The window's name for each channel: `window.api[method](payload)` invokes it. */
+export const IPC_METHODS = {
+  getAppInfo: 'app:info',
+  getStatus: 'status:get',
+  getSetup: 'setup:get',
+  saveConnection: 'setup:save-connection',
+  savePreferences: 'setup:save-settings',
+  signIn: 'session:sign-in',
+  cancelSignIn: 'session:cancel-sign-in',
+  submitTotp: 'session:totp',
+  signOut: 'session:sign-out',
+  discoverRoles: 'roles:discover',
+  checkProfile: 'profiles:check',
+  addProfiles: 'profiles:add',
+  removeProfile: 'profiles:remove',
+  refresh: 'profiles:refresh',
+  copyExports: 'profiles:copy-exports',
+} as const satisfies Record<string, IpcChannel>;
+
+export type IpcMethod = keyof typeof IPC_METHODS;
+
+/**
+ * The methods' channels as a list. While a channel of IpcContract has no method in IPC_METHODS,
+ * tsc refuses the call below, naming it: "missing ... 'no method for <channel>'".
+ */
+function channelsOf<M extends Record<string, IpcChannel>>(
+  methods: M & Record<`no method for ${Exclude<IpcChannel, M[keyof M]>}`, never>,
+): IpcChannel[] {
+  return Object.values(methods);
+}
+
+/** Every channel, once per method: what main registers a handler for. */
+export const IPC_CHANNELS: readonly IpcChannel[] = channelsOf(IPC_METHODS);
+
+/** Pushed by main to the window. */
+export const IPC_EVENTS = {
+  statusChanged: 'status:changed',
+  signIn: 'session:sign-in-event',
+} as const satisfies Record<string, IpcEvent>;
+
+/** What each pushed event carries. */
+export interface IpcEventContract {
+  'status:changed': AppStatus;
+  'session:sign-in-event': SignInEvent;
+}
+
+export type IpcEvent = keyof IpcEventContract;
+
+/** The window's subscriptions: each calls back on its event and returns the function that stops it. */
+export const IPC_SUBSCRIPTIONS = {
+  /** Every change of AppState. */
+  onStatus: IPC_EVENTS.statusChanged,
+  /** A sign-in's progress, while it runs. */
+  onSignInEvent: IPC_EVENTS.signIn,
+} as const satisfies Record<string, IpcEvent>;
+
+type Call<C extends IpcChannel> = [IpcContract[C]['payload']] extends [undefined]
+  ? () => Promise<IpcContract[C]['result']>
+  : (payload: IpcContract[C]['payload']) => Promise<IpcContract[C]['result']>;
+
+type Subscribe<E extends IpcEvent> = (listener: (value: IpcEventContract[E]) => void) => () => void;
+
+/** `window.api`: one method per entry of IPC_METHODS and IPC_SUBSCRIPTIONS. */
+export type Api = { [M in IpcMethod]: Call<(typeof IPC_METHODS)[M]> } & {
+  [S in keyof typeof IPC_SUBSCRIPTIONS]: Subscribe<(typeof IPC_SUBSCRIPTIONS)[S]>;
+};

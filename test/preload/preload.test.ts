@@ -53,11 +53,18 @@ describe('preload', () => {
     );
     await expect(api.getAppInfo()).resolves.toEqual({ channel: 'app:info' });
     expect(invoke).toHaveBeenCalledWith('app:info', undefined);
-    await expect(api.refresh(['dev'])).resolves.toEqual({
+    await expect(api.refresh({ profiles: ['dev'] })).resolves.toEqual({
       channel: 'profiles:refresh',
       payload: { profiles: ['dev'] },
     });
-    await expect(api.refresh()).resolves.toEqual({ channel: 'profiles:refresh', payload: {} });
+    await expect(api.refresh({})).resolves.toEqual({ channel: 'profiles:refresh', payload: {} });
+    await expect(api.submitTotp({ code: '123456' })).resolves.toEqual({
+      channel: 'session:totp',
+      payload: { code: '123456' },
+    });
+    // Each is a function of its own, named after its method (what a stack trace shows).
+    expect(api.checkProfile.name).toBe('checkProfile');
+    expect(api.onSignInEvent.name).toBe('onSignInEvent');
   });
 
   it('hands main’s refusal to the window as main’s own sentence', async () => {
@@ -67,7 +74,9 @@ describe('preload', () => {
         "Error invoking remote method 'profiles:remove': Error: no managed profile named dev",
       ),
     );
-    await expect(api.removeProfile('dev', true)).rejects.toThrow(/^no managed profile named dev$/);
+    await expect(api.removeProfile({ name: 'dev', deleteSections: true })).rejects.toThrow(
+      /^no managed profile named dev$/,
+    );
     expect(invoke).toHaveBeenLastCalledWith('profiles:remove', {
       name: 'dev',
       deleteSections: true,

@@ -113,12 +113,12 @@ export function apiStub(): ApiStub & {
     signOut: vi.fn<Api['signOut']>(async () => signedOut()),
     discoverRoles: vi.fn<Api['discoverRoles']>(async () => ({ roles: [], listingDenied: false })),
     checkProfile: vi.fn<Api['checkProfile']>(async () => ({ exists: false, shadowing: [] })),
-    addProfiles: vi.fn<Api['addProfiles']>(async (profiles) => ({
+    addProfiles: vi.fn<Api['addProfiles']>(async ({ profiles }) => ({
       profiles: profiles.map((p) => ({ profile: p.name, ok: true, expiresAt: at(3600_000) })),
       signInNeeded: false,
     })),
     removeProfile: vi.fn<Api['removeProfile']>(async () => undefined),
-    refresh: vi.fn<Api['refresh']>(async (names) => ({
+    refresh: vi.fn<Api['refresh']>(async ({ profiles: names }) => ({
       profiles: (names ?? ['dev']).map((name) => ({ profile: name, ok: true })),
       signInNeeded: false,
     })),

@@ -69,7 +69,7 @@ describe('Choose roles', () => {
     fireEvent.click(await screen.findByRole('checkbox', { name: 'dev' }));
     const draft = draftOf('aws/dev');
     expect(within(draft).getByLabelText<HTMLInputElement>('Profile name').value).toBe('dev');
-    await vi.waitFor(() => expect(api.checkProfile).toHaveBeenCalledWith('dev'));
+    await vi.waitFor(() => expect(api.checkProfile).toHaveBeenCalledWith({ name: 'dev' }));
     fireEvent.input(within(draft).getByLabelText('Region'), { target: { value: 'eu-west-1' } });
     fireEvent.input(within(draft).getByLabelText('Lifetime in minutes'), {
       target: { value: '90' },
@@ -78,19 +78,21 @@ describe('Choose roles', () => {
     fireEvent.click(addButton());
 
     await vi.waitFor(() =>
-      expect(api.addProfiles).toHaveBeenCalledWith([
-        {
-          name: 'dev',
-          mount: 'aws',
-          role: 'dev',
-          endpoint: 'creds',
-          roleArn: 'arn:aws:iam::111111111111:role/dev',
-          region: 'eu-west-1',
-          ttlMinutes: 90,
-          delivery: 'process',
-          adopt: false,
-        },
-      ]),
+      expect(api.addProfiles).toHaveBeenCalledWith({
+        profiles: [
+          {
+            name: 'dev',
+            mount: 'aws',
+            role: 'dev',
+            endpoint: 'creds',
+            roleArn: 'arn:aws:iam::111111111111:role/dev',
+            region: 'eu-west-1',
+            ttlMinutes: 90,
+            delivery: 'process',
+            adopt: false,
+          },
+        ],
+      }),
     );
     const results = await screen.findByRole('region', { name: 'Added' });
     expect(within(results).getByRole('listitem').textContent).toMatch(/^dev: ready, fresh until /);
@@ -143,9 +145,9 @@ describe('Choose roles', () => {
     fireEvent.change(arn, { target: { value: 'arn:aws:iam::222222222222:role/dev' } });
     fireEvent.click(addButton());
     await vi.waitFor(() =>
-      expect(api.addProfiles).toHaveBeenCalledWith([
-        expect.objectContaining({ roleArn: 'arn:aws:iam::222222222222:role/dev' }),
-      ]),
+      expect(api.addProfiles).toHaveBeenCalledWith({
+        profiles: [expect.objectContaining({ roleArn: 'arn:aws:iam::222222222222:role/dev' })],
+      }),
     );
   });
 
@@ -156,6 +158,13 @@ describe('Choose roles', () => {
     expect(within(manual).getByLabelText<HTMLInputElement>('Mount').value).toBe('aws');
     fireEvent.click(within(manual).getByRole('button', { name: 'Add this role' }));
     expect(within(manual).getByText('Enter the role name you were given.')).toBeTruthy();
+    fireEvent.input(within(manual).getByLabelText('Role'), { target: { value: 'de ploy' } });
+    fireEvent.click(within(manual).getByRole('button', { name: 'Add this role' }));
+    expect(
+      within(manual).getByText(
+        'The role may only contain letters, digits, ".", "_", "@" and "-", in parts joined by "/".',
+      ),
+    ).toBeTruthy();
 
     fireEvent.input(within(manual).getByLabelText('Role'), { target: { value: 'deploy' } });
     fireEvent.click(within(manual).getByRole('button', { name: 'Add this role' }));
@@ -165,9 +174,16 @@ describe('Choose roles', () => {
     fireEvent.click(within(draft).getByRole('radio', { name: 'sts' }));
     fireEvent.click(addButton());
     await vi.waitFor(() =>
-      expect(api.addProfiles).toHaveBeenCalledWith([
-        expect.objectContaining({ name: 'deploy', mount: 'aws', role: 'deploy', endpoint: 'sts' }),
-      ]),
+      expect(api.addProfiles).toHaveBeenCalledWith({
+        profiles: [
+          expect.objectContaining({
+            name: 'deploy',
+            mount: 'aws',
+            role: 'deploy',
+            endpoint: 'sts',
+          }),
+        ],
+      }),
     );
   });
 
@@ -185,7 +201,9 @@ describe('Choose roles', () => {
     fireEvent.input(within(draftOf('aws/dev')).getByLabelText('Lifetime in minutes'), {
       target: { value: '10' },
     });
-    expect(screen.getByText('The lifetime must be a whole number from 15 to 720.')).toBeTruthy();
+    expect(
+      screen.getByText('The lifetime must be a whole number from 15 to 2160 minutes.'),
+    ).toBeTruthy();
     fireEvent.click(addButton());
     await vi.waitFor(() => expect(document.activeElement).toBe(name));
     expect(api.addProfiles).not.toHaveBeenCalled();
@@ -193,7 +211,7 @@ describe('Choose roles', () => {
 
   it('warns before taking over an existing profile, and only adopts it when told to', async () => {
     const { api } = await open({ roles: [role()], listingDenied: false });
-    api.checkProfile.mockImplementation(async (name) => ({
+    api.checkProfile.mockImplementation(async ({ name }) => ({
       exists: name === 'shared',
       shadowing: name === 'shared' ? ['AWS_PROFILE is set to another profile in your shell.'] : [],
     }));
@@ -202,7 +220,7 @@ describe('Choose roles', () => {
     const name = within(draft).getByLabelText('Profile name');
     fireEvent.input(name, { target: { value: 'shared' } });
     fireEvent.change(name, { target: { value: 'shared' } });
-    await vi.waitFor(() => expect(api.checkProfile).toHaveBeenCalledWith('shared'));
+    await vi.waitFor(() => expect(api.checkProfile).toHaveBeenCalledWith({ name: 'shared' }));
     expect(
       (await within(draft).findByText(/will be taken over/)).textContent?.replace(/\s+/g, ' '),
     ).toBe('An existing profile named shared will be taken over; its old content is backed up.');
@@ -221,9 +239,9 @@ describe('Choose roles', () => {
     fireEvent.click(within(draft).getByRole('checkbox', { name: 'Take it over' }));
     fireEvent.click(addButton());
     await vi.waitFor(() =>
-      expect(api.addProfiles).toHaveBeenCalledWith([
-        expect.objectContaining({ name: 'shared', adopt: true }),
-      ]),
+      expect(api.addProfiles).toHaveBeenCalledWith({
+        profiles: [expect.objectContaining({ name: 'shared', adopt: true })],
+      }),
     );
   });
 

@@ -113,7 +113,7 @@ describe('Profiles', () => {
   it('refreshes one profile or all, and says how it went', async () => {
     const { api } = open(signedIn([profile(), profile({ name: 'ops' })]));
     fireEvent.click(within(card('dev')).getByRole('button', { name: 'Refresh dev' }));
-    expect(api.refresh).toHaveBeenCalledWith(['dev']);
+    expect(api.refresh).toHaveBeenCalledWith({ profiles: ['dev'] });
     await settle();
     expect(screen.getByRole('status').textContent).toBe('Refreshed dev.');
 
@@ -125,7 +125,7 @@ describe('Profiles', () => {
       signInNeeded: false,
     });
     fireEvent.click(screen.getByRole('button', { name: 'Refresh all' }));
-    expect(api.refresh).toHaveBeenLastCalledWith(undefined);
+    expect(api.refresh).toHaveBeenLastCalledWith({ profiles: undefined });
     await settle();
     expect(screen.getByRole('status').textContent).toBe('ops: Vault refused: permission denied.');
   });
@@ -133,7 +133,7 @@ describe('Profiles', () => {
   it('copies the export commands and says so for a moment', async () => {
     const { api } = open();
     fireEvent.click(screen.getByRole('button', { name: 'Copy export commands for dev' }));
-    expect(api.copyExports).toHaveBeenCalledWith('dev');
+    expect(api.copyExports).toHaveBeenCalledWith({ profile: 'dev' });
     await settle();
     expect(screen.getByRole('button', { name: 'Copied for dev' })).toBeTruthy();
     act(() => {
@@ -160,7 +160,7 @@ describe('Profiles', () => {
     expect(sections.checked).toBe(false);
     fireEvent.click(sections);
     fireEvent.click(within(again).getByRole('button', { name: 'Remove' }));
-    expect(api.removeProfile).toHaveBeenCalledWith('dev', true);
+    expect(api.removeProfile).toHaveBeenCalledWith({ name: 'dev', deleteSections: true });
     await settle();
     expect(screen.queryByRole('dialog')).toBeNull();
   });
@@ -172,7 +172,7 @@ describe('Profiles', () => {
     );
     fireEvent.click(screen.getByRole('button', { name: 'Remove dev' }));
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Remove' }));
-    expect(api.removeProfile).toHaveBeenCalledWith('dev', false);
+    expect(api.removeProfile).toHaveBeenCalledWith({ name: 'dev', deleteSections: false });
     await settle();
     expect(within(screen.getByRole('dialog')).getByRole('alert').textContent).toBe(
       'The credentials file is locked by another program.',

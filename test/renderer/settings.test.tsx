@@ -63,7 +63,7 @@ describe('Settings', () => {
     fireEvent.input(field(/minutes before expiry/), { target: { value: '0' } });
     save();
     expect(
-      screen.getByText('The refresh lead must be a whole number from 1 to 1440.'),
+      screen.getByText('The refresh lead must be a whole number from 1 to 1440 minutes.'),
     ).toBeTruthy();
     await vi.waitFor(() => expect(document.activeElement).toBe(field(/minutes before expiry/)));
     expect(api.savePreferences).not.toHaveBeenCalled();

@@ -45,7 +45,7 @@ describe('Signing in', () => {
   it('waits for the browser, showing the sign-in address as copyable text, then lands on Profiles', async () => {
     const { api, send, finish } = await openSignedOut();
     startSignIn();
-    expect(api.signIn).toHaveBeenCalledWith(undefined);
+    expect(api.signIn).toHaveBeenCalledWith({ token: undefined });
     await screen.findByText('Starting the sign-in…');
     // The clicked button is gone; the keyboard stays on Cancel.
     await vi.waitFor(() =>
@@ -93,7 +93,7 @@ describe('Signing in', () => {
 
     fireEvent.input(code, { target: { value: '123456' } });
     fireEvent.click(screen.getByRole('button', { name: 'Verify' }));
-    expect(api.submitTotp).toHaveBeenCalledWith('123456');
+    expect(api.submitTotp).toHaveBeenCalledWith({ code: '123456' });
   });
 
   it('shows why the sign-in failed, in main words, and lets the user try again', async () => {
@@ -118,7 +118,7 @@ describe('Signing in', () => {
     expect(token.type).toBe('password');
     fireEvent.input(token, { target: { value: 'hvs.example' } });
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(api.signIn).toHaveBeenCalledWith('hvs.example');
+    expect(api.signIn).toHaveBeenCalledWith({ token: 'hvs.example' });
     finish(signedIn());
     await screen.findByRole('heading', { level: 1, name: 'Profiles' });
   });

@@ -200,7 +200,7 @@ describe('the built window under its strict CSP', () => {
     await page.getByRole('button', { name: 'Remove', exact: true }).click();
     await poll(async () =>
       (await recorded(page, '__calls')).find(([name]) => name === 'removeProfile'),
-    ).toEqual(['removeProfile', 'dev', true]);
+    ).toEqual(['removeProfile', { name: 'dev', deleteSections: true }]);
 
     await page.getByRole('button', { name: 'Copy export commands for dev' }).click();
     await poll(() => page.getByRole('button', { name: 'Copied for dev' }).count()).toBe(1);

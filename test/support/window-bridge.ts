@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { runInThisContext } from 'node:vm';
 import type { Page } from 'playwright-core';
+import { IPC_SUBSCRIPTIONS } from '../../src/shared/ipc.js';
 import type { Api } from '../../src/shared/ipc.js';
 import { fake, invoke } from './fake-electron.js';
 
@@ -54,7 +55,8 @@ export function loadPreload(sender: { id: number; url: string }): Api {
   return exposed;
 }
 
-const SUBSCRIPTIONS = ['onStatus', 'onSignInEvent'] as const;
+/** The methods that subscribe (the rest invoke): pushes come back to the page through them. */
+const SUBSCRIPTIONS = Object.keys(IPC_SUBSCRIPTIONS) as Array<keyof typeof IPC_SUBSCRIPTIONS>;
 
 /** Gives the page `window.api`, before its scripts run: calls cross to Node, pushes come back. */
 export async function installBridge(page: Page, api: Api): Promise<void> {

@@ -1,108 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import type {
-  Api,
-  DiscoveredRole,
-  Discovery,
-  NewProfile,
-  ProfileCheck,
-  RefreshSummary,
-} from '../../shared/ipc.js';
+import { vaultPathProblem } from '../../shared/fields.js';
+import type { Api, DiscoveredRole, Discovery, RefreshSummary } from '../../shared/ipc.js';
 import { profileNameProblem } from '../../shared/profile-name.js';
-import { Alert, Checkbox, RadioGroup, TextField, useFocusFirstInvalid } from '../fields.js';
+import { Alert, TextField, useFocusFirstInvalid } from '../fields.js';
 import { formatWhen, messageOf } from '../format.js';
-import { AWS_REGION, VAULT_PATH, wholeNumberProblem } from '../validate.js';
-
-/** Credential types whose roles can also be read through the `sts` endpoint. */
-const STS_TYPES = ['assumed_role', 'federation_token'];
-
-/** A role the user picked, with the profile it is about to become. */
-interface Draft {
-  key: string;
-  mount: string;
-  role: string;
-  /** Typed by hand because listing was denied: its ARNs and types are not known. */
-  manual: boolean;
-  roleArns: string[];
-  offersSts: boolean;
-  defaultTtlMinutes?: number;
-  name: string;
-  roleArn: string;
-  region: string;
-  ttl: string;
-  endpoint: 'creds' | 'sts';
-  delivery: 'file' | 'process';
-  adopt: boolean;
-  /** Main's answer about a name: only good while the name is still the same. */
-  check?: { name: string; answer: ProfileCheck };
-}
-
-function draftOf(role: DiscoveredRole | { mount: string; name: string }): Draft {
-  const found = 'readable' in role;
-  return {
-    key: `${role.mount}/${role.name}`,
-    mount: role.mount,
-    role: role.name,
-    manual: !found,
-    roleArns: found ? role.roleArns : [],
-    offersSts: !found || role.credentialTypes.some((type) => STS_TYPES.includes(type)),
-    defaultTtlMinutes:
-      found && role.defaultStsTtlSeconds > 0
-        ? Math.round(role.defaultStsTtlSeconds / 60)
-        : undefined,
-    name: role.name,
-    roleArn: found ? (role.roleArns[0] ?? '') : '',
-    region: '',
-    ttl: '',
-    endpoint: 'creds',
-    delivery: 'file',
-    adopt: false,
-  };
-}
-
-/** The check of the name as it is now, if main has answered for it. */
-const currentCheck = (draft: Draft) =>
-  draft.check?.name === draft.name ? draft.check.answer : undefined;
-
-function problemsOf(draft: Draft, all: Draft[], tried: boolean) {
-  const check = currentCheck(draft);
-  const duplicate = all.filter((other) => other.name === draft.name).length > 1;
-  return {
-    name:
-      profileNameProblem(draft.name) ??
-      (duplicate ? `Two new profiles cannot both be named ${draft.name}.` : undefined) ??
-      check?.problem ??
-      (tried && check?.exists && !draft.adopt
-        ? 'Tick "Take it over" to use this name, or choose another one.'
-        : undefined),
-    region:
-      draft.region && !AWS_REGION.test(draft.region)
-        ? 'A region is written like eu-west-1.'
-        : undefined,
-    ttl: draft.ttl ? wholeNumberProblem(draft.ttl, 15, 720, 'The lifetime') : undefined,
-    roleArn:
-      draft.roleArn && !draft.roleArn.startsWith('arn:')
-        ? 'A role ARN starts with arn:, like arn:aws:iam::123456789012:role/dev.'
-        : undefined,
-  };
-}
-
-const hasProblems = (draft: Draft, all: Draft[]) =>
-  Object.values(problemsOf(draft, all, true)).some(Boolean);
-
-function newProfileOf(draft: Draft): NewProfile {
-  return {
-    name: draft.name,
-    mount: draft.mount,
-    role: draft.role,
-    endpoint: draft.endpoint,
-    roleArn: draft.roleArn || undefined,
-    region: draft.region || undefined,
-    ttlMinutes: draft.ttl ? Number(draft.ttl) : undefined,
-    delivery: draft.delivery,
-    adopt: draft.adopt,
-  };
-}
+import { currentCheck, draftOf, hasProblems, newProfileOf, ProfileDraft } from './profile-draft.js';
+import type { Draft } from './profile-draft.js';
 
 function RoleList(props: {
   discovery: Discovery;
@@ -155,8 +59,10 @@ function ManualEntry(props: { listingDenied: boolean; onAdd(mount: string, role:
   const [role, setRole] = useState('');
   const [tried, setTried] = useState(false);
   const problems = {
-    mount: VAULT_PATH.test(mount) ? undefined : 'Enter the mount of the AWS secrets engine.',
-    role: VAULT_PATH.test(role) ? undefined : 'Enter the role name you were given.',
+    mount: mount
+      ? vaultPathProblem(mount, 'The mount')
+      : 'Enter the mount of the AWS secrets engine.',
+    role: role ? vaultPathProblem(role, 'The role') : 'Enter the role name you were given.',
   };
 
   function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
@@ -198,140 +104,6 @@ function ManualEntry(props: { listingDenied: boolean; onAdd(mount: string, role:
         <button type="submit">Add this role</button>
       </div>
     </form>
-  );
-}
-
-function ProfileDraft(props: {
-  draft: Draft;
-  all: Draft[];
-  tried: boolean;
-  onChange(changes: Partial<Draft>): void;
-  onCheck(name: string): void;
-  onDrop(): void;
-}) {
-  const { draft, onChange } = props;
-  const id = `new-${draft.key}`;
-  const problems = problemsOf(draft, props.all, props.tried);
-  const check = currentCheck(draft);
-  return (
-    <fieldset class="card">
-      <legend class="mono">{draft.key}</legend>
-      <TextField
-        id={`${id}-name`}
-        label="Profile name"
-        value={draft.name}
-        onValue={(name) => onChange({ name: name.trim(), adopt: false })}
-        onCommit={(name) => props.onCheck(name.trim())}
-        spellcheck={false}
-        hint="What you pass to --profile or AWS_PROFILE."
-        error={problems.name}
-      />
-      {check?.exists && (
-        <div class="warning">
-          <p>
-            An existing profile named <span class="mono">{draft.name}</span> will be taken over; its
-            old content is backed up.
-          </p>
-          <Checkbox
-            id={`${id}-adopt`}
-            label="Take it over"
-            checked={draft.adopt}
-            onChecked={(adopt) => onChange({ adopt })}
-          />
-        </div>
-      )}
-      {check && check.shadowing.length > 0 && (
-        <ul class="warning">
-          {check.shadowing.map((warning) => (
-            <li key={warning}>{warning}</li>
-          ))}
-        </ul>
-      )}
-      {draft.roleArns.length > 1 && (
-        <div class="field">
-          <label for={`${id}-arn`}>Role ARN</label>
-          <select
-            id={`${id}-arn`}
-            value={draft.roleArn}
-            onChange={(event) => onChange({ roleArn: event.currentTarget.value })}
-          >
-            {draft.roleArns.map((arn) => (
-              <option key={arn} value={arn}>
-                {arn}
-              </option>
-            ))}
-          </select>
-        </div>
-      )}
-      {draft.manual && (
-        <TextField
-          id={`${id}-arn`}
-          label="Role ARN"
-          value={draft.roleArn}
-          onValue={(roleArn) => onChange({ roleArn: roleArn.trim() })}
-          spellcheck={false}
-          hint="Only when the role has several ARNs."
-          error={problems.roleArn}
-        />
-      )}
-      <div class="row">
-        <TextField
-          id={`${id}-region`}
-          label="Region"
-          value={draft.region}
-          onValue={(region) => onChange({ region: region.trim() })}
-          placeholder="us-east-1"
-          spellcheck={false}
-          hint="Empty: the region your AWS config gives."
-          error={problems.region}
-        />
-        <TextField
-          id={`${id}-ttl`}
-          label="Lifetime in minutes"
-          value={draft.ttl}
-          onValue={(ttl) => onChange({ ttl: ttl.trim() })}
-          inputMode="numeric"
-          placeholder={draft.defaultTtlMinutes?.toString()}
-          hint="At least 15; empty: the role's default."
-          error={problems.ttl}
-        />
-      </div>
-      {draft.offersSts && (
-        <RadioGroup<Draft['endpoint']>
-          name={`${id}-endpoint`}
-          legend="Vault endpoint"
-          value={draft.endpoint}
-          onValue={(endpoint) => onChange({ endpoint })}
-          choices={[
-            { value: 'creds', label: 'creds', hint: 'What the role is set up to hand out.' },
-            { value: 'sts', label: 'sts', hint: 'Always temporary STS credentials.' },
-          ]}
-        />
-      )}
-      <RadioGroup<Draft['delivery']>
-        name={`${id}-delivery`}
-        legend="Delivery"
-        value={draft.delivery}
-        onValue={(delivery) => onChange({ delivery })}
-        choices={[
-          {
-            value: 'file',
-            label: 'Credentials file',
-            hint: 'The keys are written to the file and kept fresh.',
-          },
-          {
-            value: 'process',
-            label: 'credential_process',
-            hint: 'The AWS SDK asks this app for keys when it needs them.',
-          },
-        ]}
-      />
-      <div class="actions">
-        <button type="button" onClick={props.onDrop}>
-          Leave out <span class="visually-hidden">{draft.key}</span>
-        </button>
-      </div>
-    </fieldset>
   );
 }
 
@@ -394,7 +166,7 @@ export function ChooseRoles({ api, onDone }: { api: Api; onDone(): void }) {
 
   function check(key: string, name: string) {
     if (profileNameProblem(name)) return;
-    api.checkProfile(name).then(
+    api.checkProfile({ name }).then(
       (answer) => update(key, { check: { name, answer } }),
       (error: unknown) => setRefusal(messageOf(error)),
     );
@@ -417,7 +189,10 @@ export function ChooseRoles({ api, onDone }: { api: Api; onDone(): void }) {
         chosen.map(async (draft) =>
           currentCheck(draft) || profileNameProblem(draft.name)
             ? draft
-            : { ...draft, check: { name: draft.name, answer: await api.checkProfile(draft.name) } },
+            : {
+                ...draft,
+                check: { name: draft.name, answer: await api.checkProfile({ name: draft.name }) },
+              },
         ),
       );
       setChosen(checked);
@@ -425,7 +200,7 @@ export function ChooseRoles({ api, onDone }: { api: Api; onDone(): void }) {
         focusFirstInvalid();
         return;
       }
-      setSummary(await api.addProfiles(checked.map(newProfileOf)));
+      setSummary(await api.addProfiles({ profiles: checked.map(newProfileOf) }));
     } catch (error) {
       setRefusal(messageOf(error));
     } finally {

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
+import { PORT, isHttpUrl, vaultPathProblem, wholeNumberProblem } from '../../shared/fields.js';
 import type { Api, AuthMethod, Connection } from '../../shared/ipc.js';
 import { Alert, RadioGroup, TextField, useFocusFirstInvalid } from '../fields.js';
 import { messageOf } from '../format.js';
-import { VAULT_PATH, isHttpUrl, wholeNumberProblem } from '../validate.js';
 
 /** The vault CLI's loopback port for the OIDC callback. */
 const DEFAULT_CALLBACK_PORT = 8250;
@@ -45,18 +45,18 @@ function problemsOf(draft: Draft): Problems {
     problems.address =
       'Enter the Vault address as an http:// or https:// URL, such as https://vault.example.com:8200.';
   }
-  if (browser && draft.authMount.trim() && !VAULT_PATH.test(draft.authMount.trim())) {
-    problems.authMount = 'A mount is a Vault path such as oidc or team/oidc.';
+  if (browser && draft.authMount.trim()) {
+    problems.authMount = vaultPathProblem(draft.authMount.trim(), 'The mount');
   }
-  if (browser && draft.authRole.trim() && !VAULT_PATH.test(draft.authRole.trim())) {
-    problems.authRole = 'A role name has letters, digits and . _ @ - only.';
+  if (browser && draft.authRole.trim()) {
+    problems.authRole = vaultPathProblem(draft.authRole.trim(), 'The role');
   }
   if (draft.authMethod === 'jwt') {
     if (!isHttpUrl(draft.issuer.trim())) problems.issuer = 'Enter the issuer as an https:// URL.';
     if (!draft.clientId.trim()) problems.clientId = 'Enter the client ID the issuer gave the app.';
   }
   if (browser && draft.callbackPort.trim()) {
-    problems.callbackPort = wholeNumberProblem(draft.callbackPort, 0, 65535, 'The callback port');
+    problems.callbackPort = wholeNumberProblem(draft.callbackPort, PORT, 'The callback port');
   }
   if (draft.proxy.trim() && !isHttpUrl(draft.proxy.trim())) {
     problems.proxy = 'Enter the proxy as an http:// or https:// URL.';

@@ -42,7 +42,7 @@ function RemoveDialog(props: { api: Api; name: string; onClosed(): void }) {
     setRemoving(true);
     setRefusal(undefined);
     try {
-      await props.api.removeProfile(props.name, deleteSections);
+      await props.api.removeProfile({ name: props.name, deleteSections });
       dialog.current?.close();
     } catch (error) {
       setRefusal(messageOf(error));
@@ -176,7 +176,7 @@ export function Profiles(props: {
     setNotice('');
     setRefusal(undefined);
     try {
-      setNotice(describeRefresh(await api.refresh(names)));
+      setNotice(describeRefresh(await api.refresh({ profiles: names })));
     } catch (error) {
       setRefusal(messageOf(error));
     } finally {
@@ -186,7 +186,7 @@ export function Profiles(props: {
 
   function copy(name: string) {
     setRefusal(undefined);
-    api.copyExports(name).then(
+    api.copyExports({ profile: name }).then(
       () => setCopied(name),
       (error: unknown) => setRefusal(messageOf(error)),
     );

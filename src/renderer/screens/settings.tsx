@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
+import { LEAD_SECONDS, inMinutes, wholeNumberProblem } from '../../shared/fields.js';
 import type { Api, Preferences, Setup } from '../../shared/ipc.js';
 import { Alert, Checkbox, RadioGroup, TextField, useFocusFirstInvalid } from '../fields.js';
 import { messageOf } from '../format.js';
-import { wholeNumberProblem } from '../validate.js';
+
+const LEAD_MINUTES = inMinutes(LEAD_SECONDS);
 
 export function Settings(props: {
   api: Api;
@@ -27,7 +29,9 @@ export function Settings(props: {
   const [refusal, setRefusal] = useState<string>();
   const { form, focusFirstInvalid } = useFocusFirstInvalid();
 
-  const leadProblem = lead ? wholeNumberProblem(lead, 1, 24 * 60, 'The refresh lead') : undefined;
+  const leadProblem = lead
+    ? wholeNumberProblem(lead, LEAD_MINUTES, 'The refresh lead', ' minutes')
+    : undefined;
 
   async function save(event: TargetedSubmitEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -34,7 +34,7 @@ function TotpForm({ api, question }: { api: Api; question: string }) {
     setProblem(undefined);
     setSending(true);
     try {
-      await api.submitTotp(code);
+      await api.submitTotp({ code });
     } catch (error) {
       setRefusal(messageOf(error));
     } finally {
