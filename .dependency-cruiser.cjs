@@ -53,6 +53,17 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'cli-commands-through-the-engine',
+      comment:
+        'The CLI commands reach the engine only through its interface (engine-api.ts): never the refresh, writer or Vault client modules. Besides it they may use the pure credential output formats and the sign-in methods, which run in the terminal.',
+      severity: 'error',
+      from: { path: '^src/cli/commands/' },
+      to: {
+        path: '^src/core/',
+        pathNot: '^src/core/(engine/engine-api|aws/credential-output|vault/sign-in-methods)\\.ts$',
+      },
+    },
+    {
       name: 'electron-only-in-main-and-preload',
       comment: 'Nothing else may load electron at runtime (import type is fine).',
       severity: 'error',

@@ -53,8 +53,16 @@ describe('import rules of design.md', () => {
     file('src/cli/tray.ts', "import { app } from 'electron';\nexport const a = app;\n");
     file('src/cli/types.ts', "import type { App } from 'electron';\nexport type A = App;\n");
     file('src/renderer/view.ts', "import { e } from '../core/engine.js';\nexport const v = e;\n");
+    // A command that writes the files itself instead of asking the engine, and one that asks.
+    file('src/core/aws/credentials-file-writer.ts', 'export const writer = 1;\n');
+    file('src/core/engine/engine-api.ts', 'export const api = 1;\n');
+    file(
+      'src/cli/commands/refresh.ts',
+      "import { writer } from '../../core/aws/credentials-file-writer.js';\nimport { api } from '../../core/engine/engine-api.js';\nexport const r = writer + api;\n",
+    );
     const found = await violations(fixture);
     expect(found).toEqual([
+      'cli-commands-through-the-engine: src/cli/commands/refresh.ts -> src/core/aws/credentials-file-writer.ts',
       'core-below-the-shells: src/core/engine.ts -> src/main/window.ts',
       'electron-only-in-main-and-preload: src/cli/tray.ts -> electron',
       'preload-and-renderer-see-shared-only: src/renderer/view.ts -> src/core/engine.ts',

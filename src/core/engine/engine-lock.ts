@@ -3,7 +3,7 @@ import { open, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * One engine per settings folder (design.md): the tray app or the daemon, never both. The lock
+ * One engine per settings folder (docs/engine.md): the tray app or the daemon, never both. The lock
  * is a file made with O_EXCL that names its owner's pid; a lock whose owner has died on this
  * machine is taken over. It is not refreshed on a timer, so an idle engine stays asleep.
  */

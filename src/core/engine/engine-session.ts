@@ -106,8 +106,9 @@ export class EngineSession {
     const now = this.options.clock.now();
     const due = Object.entries(this.options.settings().profiles)
       .filter(([name, binding]) => {
-        const expiresAt = this.options.book.get(name)?.record.expiresAt;
-        return !binding.written || expiresAt === undefined || expiresAt <= now;
+        const record = this.options.book.get(name)?.record ?? {};
+        const expired = record.expiresAt === undefined || record.expiresAt <= now;
+        return !binding.written || expired || record.rewrite;
       })
       .map(([name]) => name);
     const report: SignInReport = { session: sessionStatus(keeper.snapshot()) };

@@ -15,7 +15,8 @@ export interface FileWatcher {
  * Calls `onChange` with the files that changed, were created or deleted. It watches their folders
  * (a file replaced by rename, deleted or created later is still seen), waits for a burst to end,
  * and calls once more a moment later, because a watcher can miss the last of a quick burst
- * (toolchain.md §5): the handler re-reads the files each time, so an extra call costs nothing.
+ * (chokidar sits on Node's fs.watch, which Node calls not 100% consistent across platforms): the
+ * handler re-reads the files each time, so an extra call costs nothing.
  */
 export function watchFiles(
   paths: string[],

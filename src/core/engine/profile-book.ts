@@ -15,11 +15,6 @@ export interface ProfileEntry {
   held?: AwsCredentials;
   /** A Vault read for it is in flight. */
   refreshing: boolean;
-  /**
-   * Its settings changed (by hand, or in the window) and the next batch rewrites its files from
-   * them: until then, what the files say is not someone else's edit.
-   */
-  rewriting?: boolean;
 }
 
 /** The engine's one map: profile name → entry. A forgotten profile leaves nothing behind. */

@@ -166,6 +166,8 @@ export async function setProfile(
     }
     entry.due = ctx.clock.now();
     if (!ctx.token()) {
+      entry.record = { ...entry.record, rewrite: true };
+      await ctx.persist('profiles');
       ctx.changed();
       return { name, changed: true, waiting: 'sign-in' as const };
     }

@@ -11,6 +11,12 @@ export interface ProfileRecord {
   nextRefreshAt?: number;
   /** The last refresh's failure; the next success clears it. */
   lastError?: { at: number; kind: string; message: string };
+  /**
+   * Its settings changed since its files were written (by hand, in the window, or while signed
+   * out): the next write, at the latest at sign-in, follows them. Until then, what the files say
+   * is not someone else's edit.
+   */
+  rewrite?: boolean;
 }
 
 /** Errors a retry will not fix: the binding or the policies must change. */
@@ -30,7 +36,7 @@ function cannotRefresh(session: SessionStateName): boolean {
   return session === 'signed_out' || session === 'needs_sign_in';
 }
 
-/** The state of a profile (design.md "ProfileState"), a pure function of what is known. */
+/** The state of a profile (the table in docs/engine.md), a pure function of what is known. */
 export function profileState(
   record: ProfileRecord,
   session: SessionStateName,

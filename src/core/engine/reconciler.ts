@@ -22,7 +22,7 @@ export async function editedProfiles(
   const edited: string[] = [];
   for (const [name, binding] of Object.entries(settings.profiles)) {
     const entry = book.get(name);
-    if (!binding.written || entry?.refreshing || entry?.rewriting) continue;
+    if (!binding.written || entry?.refreshing || entry?.record.rewrite) continue;
     if (binding.delivery === 'process') {
       // Ours when the config runs our helper and no keys in the credentials file hide it.
       const inspection = await writer.inspect(name, 'process');
@@ -105,7 +105,7 @@ export function takeUpSettings(
     ctx.logger.info(`${name}: ${diff.added.includes(name) ? 'added' : 'changed'} in the settings`);
     const entry = ctx.book.entry(name);
     entry.due = ctx.clock.now();
-    entry.rewriting = true;
+    entry.record = { ...entry.record, rewrite: true };
   }
   const vaultChanged = JSON.stringify(before.vault ?? null) !== JSON.stringify(next.vault ?? null);
   return { vaultChanged, retaken };

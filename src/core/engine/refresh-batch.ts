@@ -100,7 +100,6 @@ function book(ctx: BatchContext, result: RefreshResult): void {
   const draw = ctx.random();
   for (const outcome of result.outcomes) {
     const entry = ctx.book.entry(outcome.profile);
-    entry.rewriting = false;
     if (outcome.ok) {
       const { expiresAt, grantedTtlSeconds, accessKeyId } = outcome.credentials;
       const next = nextRefreshAt(

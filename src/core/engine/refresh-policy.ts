@@ -1,6 +1,6 @@
 /**
- * When to refresh (design.md "Timing"): pure arithmetic on wall-clock instants, so the engine,
- * the daemon and the tests agree on every deadline.
+ * When to refresh (docs/engine.md "When a profile is refreshed"): pure arithmetic on wall-clock
+ * instants, so the engine, the daemon and the tests agree on every deadline.
  */
 
 export const BACKOFF_MIN_MS = 5_000;

@@ -20,8 +20,9 @@ export function takeAlongMs(entry: ProfileEntry): number {
 }
 
 /**
- * When a profile is first due after a start: at once when it is missing, expired or never
- * written (and a process profile, whose credentials live in memory only), else when planned.
+ * When a profile is first due after a start: at once when it is missing, expired, never written
+ * or to be rewritten from changed settings (and a process profile, whose credentials live in
+ * memory only), else when planned.
  */
 export function firstDueAt(
   binding: ProfileSettings,
@@ -29,8 +30,8 @@ export function firstDueAt(
   now: number,
   planned: (expiresAt: number, grantedTtlSeconds: number) => number,
 ): number {
-  const { expiresAt, grantedTtlSeconds, nextRefreshAt } = entry.record;
-  if (!binding.written || binding.delivery === 'process') return now;
+  const { expiresAt, grantedTtlSeconds, nextRefreshAt, rewrite } = entry.record;
+  if (!binding.written || binding.delivery === 'process' || rewrite) return now;
   if (!expiresAt || !grantedTtlSeconds || expiresAt <= now) return now;
   return nextRefreshAt ?? planned(expiresAt, grantedTtlSeconds);
 }

@@ -15,6 +15,7 @@ const recordSchema = z.object({
   lastRefreshAt: z.number().optional(),
   nextRefreshAt: z.number().optional(),
   lastError: z.object({ at: z.number(), kind: z.string(), message: z.string() }).optional(),
+  rewrite: z.boolean().optional(),
 });
 
 const stateSchema = z.object({
