@@ -271,4 +271,30 @@ describe('the tray app, booted from its built main entry', () => {
       ).rejects.toThrow('invalid payload');
     }
   });
+
+  // Last: it leaves the token method saved.
+  it('`login` in a terminal signs the app in: one session, kept in the app’s encrypted store', async () => {
+    tray().click('Sign out');
+    await until('signed out', () => tray().labels().includes('Sign in…'));
+    const before = readFileSync(join(settingsDir, 'tokens.safe.json'), 'utf8');
+    const token = stack.vault.createToken({ policies: ['aws-dev-readonly'], ttlSeconds: 3600 });
+    const cli = cliHarness({ clock: systemClock });
+    const login = await cli.run(
+      ['--config-dir', settingsDir, 'login', '--method', 'token', '--addr', stack.vault.url],
+      { env: { VAULT_TOKEN: token } },
+    );
+    expect(login.code).toBe(0);
+    expect(login.stdout).toMatch(/^Signed in to .* as token;/);
+    await until('the session', () => tray().labels().includes('Sign out'));
+    const stored = readFileSync(join(settingsDir, 'tokens.safe.json'), 'utf8');
+    expect(stored).not.toBe(before);
+    expect(stored).not.toContain(token);
+    // The CLI kept nothing of its own: the app holds the one session of this folder.
+    expect(existsSync(join(settingsDir, 'tokens.json'))).toBe(false);
+    const status = await cli.run(['--config-dir', settingsDir, 'status', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      engine: 'app',
+      session: { state: 'active', displayName: 'token' },
+    });
+  });
 });
