@@ -1,5 +1,5 @@
 /**
- * The import rules of ../shared/design.md ("Rooms"), checked by test/repo/import-rules.test.ts:
+ * The import rules of docs/architecture.md ("Import rules"), checked by test/repo/import-rules.test.ts:
  * shared ← core ← {main, cli}; preload → shared; renderer → shared; electron at runtime only in
  * src/main and src/preload.
  */

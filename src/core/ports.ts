@@ -1,6 +1,6 @@
 /**
  * The interfaces the outside world must satisfy. Core code talks only to these; Electron, the CLI
- * and tests plug in their own adapters (see ../shared/design.md, "Ports").
+ * and tests plug in their own adapters (see docs/architecture.md, "Ports").
  */
 import type { Settings } from '../shared/settings.js';
 

@@ -1,6 +1,7 @@
 /**
- * Start at login on Linux: an XDG autostart entry (electron.md §2.4). Electron's
- * setLoginItemSettings covers only macOS and Windows; on Linux the file's presence is the setting.
+ * Start at login on Linux: an XDG autostart entry (a .desktop file in ~/.config/autostart).
+ * Electron's setLoginItemSettings covers only macOS and Windows; on Linux the file's presence is
+ * the setting.
  */
 import { posix } from 'node:path';
 import { PRODUCT_NAME } from '../shared/app.js';

@@ -1,6 +1,7 @@
 /**
- * Which URLs the app hands to the OS browser (electron.md §1.5): never whatever a renderer or a
- * server sends, only what this sign-in needs and our own docs.
+ * Which URLs the app hands to the OS browser (Electron's security checklist, item 15: no
+ * shell.openExternal with untrusted content): never whatever a renderer or a server sends, only
+ * what this sign-in needs and our own docs.
  */
 
 export interface OpenableUrls {

@@ -1,4 +1,4 @@
-/** The states other programs rely on (design.md "Contracts"): one enum each. */
+/** The states other programs rely on (docs/architecture.md, "Contracts"): one enum each. */
 
 export const PROFILE_STATES = [
   'fresh',

@@ -1,6 +1,6 @@
 /**
- * One set of credentials as other programs take them (aws-conventions.md §3): the
- * credential_process JSON, and environment variables for `env` and `exec`. Imports nothing: the
+ * One set of credentials as other programs take them: the credential_process JSON the AWS SDKs
+ * parse, and the AWS_* environment variables for `env` and `exec`. Imports nothing: the
  * `credential-process` fast path loads it.
  */
 

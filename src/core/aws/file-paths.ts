@@ -1,6 +1,6 @@
 /**
  * Where the credentials and config files are. A path from the app's settings wins, because a
- * desktop app usually does not see the shell's environment (aws-conventions.md §1.1); then
+ * desktop app usually does not see the shell's environment (docs/credentials-file.md); then
  * `AWS_SHARED_CREDENTIALS_FILE` / `AWS_CONFIG_FILE`; then `~/.aws/credentials` and `~/.aws/config`.
  */
 import path from 'node:path';

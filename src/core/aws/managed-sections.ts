@@ -35,7 +35,10 @@ export interface ProfileConfig {
   readonly credentialProcess?: string | undefined;
 }
 
-/** Static key material: it lives in the credentials file only (aws-conventions.md §0.4). */
+/**
+ * Static key material: it lives in the credentials file only, as docs/credentials-file.md explains
+ * (SDKs that merge the two files key by key would mix a fresh key with a stale secret).
+ */
 export const KEY_MATERIAL = [
   'aws_access_key_id',
   'aws_secret_access_key',

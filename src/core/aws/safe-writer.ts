@@ -3,14 +3,25 @@
  * lock, re-read, edit, validate, write a 0600 temp file beside the target, fsync, rename,
  * fsync the folder, release. A file that already breaks botocore's strict rules is refused and
  * left as it was, like every other refusal: same bytes, mode, inode and mtime, and no temp, lock
- * or backup file left behind.
+ * or backup file left behind. This module orders those steps; file-replacement.ts reads and
+ * replaces each file.
  */
-import { randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CredentialsFileError, brokenFileError } from './errors.js';
 import { acquireLock, type HeldLock } from './file-lock.js';
+import {
+  ConcurrentChange,
+  adoptedBackupPathOf,
+  anyChanged,
+  backupPathOf,
+  ioError,
+  lockPathOf,
+  readStable,
+  removeLeftovers,
+  replaceFile,
+  writeNewFile,
+  type Snapshot,
+} from './file-replacement.js';
 import { parseIni, type IniDocument } from './ini-document.js';
 import { disturbedSection } from './managed-sections.js';
 import { parseStrict, strictViolations } from './strict-validate.js';
@@ -49,27 +60,7 @@ export interface EditResult {
   readonly backups: readonly string[];
 }
 
-const TAG = 'vault-aws-tray';
 const ATTEMPTS = 5;
-/** An unlocked writer (aws configure set, saml2aws) truncates the file and then writes it. */
-const EMPTY_FILE_REREADS = 3;
-const EMPTY_FILE_PAUSE_MS = 50;
-const RENAME_RETRY_MS = [20, 50, 100, 250, 500];
-
-function lockPathOf(target: string): string {
-  return `${target}.${TAG}.lock`;
-}
-
-function backupPathOf(target: string): string {
-  return `${target}.${TAG}.bak`;
-}
-
-interface Snapshot {
-  readonly bytes: Buffer | undefined;
-  readonly stat: BigIntStats | undefined;
-}
-
-class ConcurrentChange extends Error {}
 
 export async function editFiles(
   paths: readonly string[],
@@ -175,75 +166,6 @@ async function resolveTarget(fs: WriterFs, file: string, depth = 0): Promise<str
   return path.join(await resolveTarget(fs, parent, depth + 1), path.basename(absolute));
 }
 
-async function readStable(fs: WriterFs, target: string): Promise<Snapshot> {
-  for (let reread = 0; reread < 20; reread++) {
-    let handle;
-    try {
-      handle = await fs.open(target, 'r');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return { bytes: undefined, stat: undefined };
-      throw ioError(target, error);
-    }
-    let first: BigIntStats, bytes: Buffer, second: BigIntStats;
-    try {
-      first = await handle.stat({ bigint: true });
-      bytes = Buffer.allocUnsafe(Number(first.size));
-      let length = 0;
-      while (length < bytes.length) {
-        const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-      }
-      bytes = bytes.subarray(0, length);
-      second = await handle.stat({ bigint: true });
-    } catch (error) {
-      throw ioError(target, error);
-    } finally {
-      await handle.close();
-    }
-    const stable = sameFile(first, second) && BigInt(bytes.length) === second.size;
-    if (stable && (bytes.length > 0 || reread >= EMPTY_FILE_REREADS)) {
-      return { bytes, stat: second };
-    }
-    if (bytes.length === 0) await sleep(EMPTY_FILE_PAUSE_MS);
-  }
-  throw new CredentialsFileError(
-    'file-changing',
-    `${target} kept changing while the app read it; another program is writing it. Try again.`,
-    { file: target },
-  );
-}
-
-async function statOf(fs: WriterFs, target: string): Promise<BigIntStats | undefined> {
-  try {
-    return await fs.stat(target, { bigint: true });
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw ioError(target, error);
-  }
-}
-
-function sameFile(a: BigIntStats, b: BigIntStats): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs;
-}
-
-async function changedSince(fs: WriterFs, target: string, snapshot: Snapshot): Promise<boolean> {
-  const now = await statOf(fs, target);
-  if (now === undefined || snapshot.stat === undefined) return now !== snapshot.stat;
-  return !sameFile(now, snapshot.stat);
-}
-
-async function anyChanged(
-  fs: WriterFs,
-  targets: readonly string[],
-  snapshots: readonly Snapshot[],
-): Promise<boolean> {
-  for (let i = 0; i < targets.length; i++) {
-    if (await changedSince(fs, targets[i]!, snapshots[i]!)) return true;
-  }
-  return false;
-}
-
 function parseSnapshot(file: string, snapshot: Snapshot): IniDocument {
   if (snapshot.bytes === undefined) return parseIni('');
   const parsed = parseStrict(snapshot.bytes);
@@ -285,8 +207,7 @@ async function writeKeptSections(
     const keep = edits[i]!.keep;
     if (keep === undefined) continue;
     for (let n = 1; ; n++) {
-      const suffix = n === 1 ? '' : `-${n}`;
-      const file = `${targets[i]}.${TAG}-adopted-${keep.label}-${stamp}${suffix}.bak`;
+      const file = adoptedBackupPathOf(targets[i]!, keep.label, stamp, n);
       if (await writeNewFile(options.fs, file, Buffer.from(keep.text))) {
         written.push(file);
         break;
@@ -294,178 +215,4 @@ async function writeKeptSections(
     }
   }
   return written;
-}
-
-/** Creates `file` with mode 0600 and fsyncs it; false if it already exists. */
-async function writeNewFile(fs: WriterFs, file: string, bytes: Uint8Array): Promise<boolean> {
-  let handle;
-  try {
-    handle = await fs.open(file, 'wx', 0o600);
-  } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
-    throw ioError(file, error);
-  }
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await fs.unlink(file).catch(() => undefined);
-    throw ioError(file, error);
-  }
-  await handle.close();
-  return true;
-}
-
-async function replaceFile(
-  target: string,
-  text: string,
-  snapshot: Snapshot,
-  lock: HeldLock,
-  options: SafeWriterOptions,
-): Promise<void> {
-  const { fs } = options;
-  const bytes = Buffer.from(text);
-  const dir = path.dirname(target);
-  if (options.inPlace && snapshot.bytes !== undefined) {
-    await replaceWithCopy(fs, backupPathOf(target), snapshot.bytes);
-    await confirmUnchanged(fs, target, snapshot, lock);
-    await writeInPlace(fs, target, bytes);
-    return;
-  }
-  const temp = tempPathOf(target);
-  let backupTemp: string | undefined;
-  let linked = false;
-  try {
-    await writeNewFile(fs, temp, bytes);
-    if (snapshot.bytes !== undefined) {
-      backupTemp = tempPathOf(target);
-      linked = await linkOrCopy(fs, target, backupTemp, snapshot.bytes);
-    }
-    await confirmUnchanged(fs, target, snapshot, lock);
-    await renameRetrying(fs, temp, target);
-  } catch (error) {
-    await fs.unlink(temp).catch(() => undefined);
-    if (backupTemp !== undefined) await fs.unlink(backupTemp).catch(() => undefined);
-    throw error;
-  }
-  if (linked && (await changedSince(fs, backupTemp!, snapshot))) {
-    // An unlocked writer truncated and rewrote the file between the last check and the rename,
-    // so its update went into the inode just replaced: put that file back and start over.
-    await renameRetrying(fs, backupTemp!, target);
-    throw new ConcurrentChange();
-  }
-  if (backupTemp !== undefined) {
-    // The old inode becomes the rolling backup: no copy of the data is written.
-    await renameRetrying(fs, backupTemp, backupPathOf(target));
-    if ((snapshot.stat!.mode & 0o777n) !== 0o600n) await fs.chmod(backupPathOf(target), 0o600);
-  }
-  await fsyncDirectory(fs, dir);
-}
-
-/**
- * Before anything replaces the target: the lock is still ours, and nobody else wrote the file.
- * The file is checked last, right before the rename, to keep the window for unlocked writers small.
- */
-async function confirmUnchanged(
-  fs: WriterFs,
-  target: string,
-  snapshot: Snapshot,
-  lock: HeldLock,
-): Promise<void> {
-  if (!(await lock.isHeld())) {
-    throw new CredentialsFileError(
-      'locked',
-      `${lockPathOf(target)} was taken over while the app held it (the app was paused for longer than the stale timeout); nothing was replaced`,
-      { file: target },
-    );
-  }
-  if (await changedSince(fs, target, snapshot)) throw new ConcurrentChange();
-}
-
-/** A hard link to the current file, or a copy where the file system has no hard links. */
-async function linkOrCopy(fs: WriterFs, from: string, to: string, bytes: Buffer): Promise<boolean> {
-  try {
-    await fs.link(from, to);
-    return true;
-  } catch {
-    await writeNewFile(fs, to, bytes);
-    return false;
-  }
-}
-
-async function replaceWithCopy(fs: WriterFs, target: string, bytes: Buffer): Promise<void> {
-  const temp = tempPathOf(target);
-  try {
-    await writeNewFile(fs, temp, bytes);
-    await renameRetrying(fs, temp, target);
-  } catch (error) {
-    await fs.unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
-async function writeInPlace(fs: WriterFs, target: string, bytes: Buffer): Promise<void> {
-  const handle = await fs.open(target, 'r+').catch((error: unknown) => {
-    throw ioError(target, error);
-  });
-  try {
-    await handle.write(bytes, 0, bytes.length, 0);
-    await handle.truncate(bytes.length);
-    await handle.sync();
-  } catch (error) {
-    throw ioError(target, error);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Windows refuses a rename while another process (an antivirus, an indexer) has the file open. */
-async function renameRetrying(fs: WriterFs, from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.rename(from, to);
-      return;
-    } catch (error) {
-      const code = errorCode(error);
-      const transient = code === 'EPERM' || code === 'EBUSY' || code === 'EACCES';
-      if (!transient || attempt >= RENAME_RETRY_MS.length) throw ioError(to, error);
-      await sleep(RENAME_RETRY_MS[attempt]!);
-    }
-  }
-}
-
-async function fsyncDirectory(fs: WriterFs, dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Windows cannot open a folder, and some network file systems refuse to sync one;
-    // the file itself has been synced.
-  } finally {
-    await handle?.close();
-  }
-}
-
-function tempPathOf(target: string): string {
-  const name = `.${path.basename(target)}.${TAG}-${randomBytes(6).toString('hex')}.tmp`;
-  return path.join(path.dirname(target), name);
-}
-
-/** Temp files a killed writer left; only called while holding the lock it abandoned. */
-async function removeLeftovers(fs: WriterFs, target: string): Promise<void> {
-  const prefix = `.${path.basename(target)}.${TAG}-`;
-  const dir = path.dirname(target);
-  for (const name of await fs.readdir(dir)) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) {
-      await fs.unlink(path.join(dir, name)).catch(() => undefined);
-    }
-  }
-}
-
-function ioError(file: string, error: unknown): CredentialsFileError {
-  if (error instanceof CredentialsFileError) return error;
-  const reason = errorCode(error) ?? (error instanceof Error ? error.message : String(error));
-  return new CredentialsFileError('io', `${file}: ${reason}`, { file, cause: error });
 }

@@ -2,7 +2,7 @@
  * Settings that make a managed profile's credentials unreachable or mixed. Readers take a
  * profile's keys from both files (botocore merges every key of the credentials-file section into
  * the profile), and other credential sources in the same profile change which credentials are
- * used (aws-conventions.md §1.5).
+ * used (docs/credentials-file.md, "Shadowing", lists them).
  */
 import { findSection, type IniDocument } from './ini-document.js';
 import { KEY_MATERIAL, type DeliveryMode } from './managed-sections.js';

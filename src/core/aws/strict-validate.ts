@@ -1,8 +1,8 @@
 /**
  * botocore's strict reading rules. botocore parses both files with `RawConfigParser()` in strict
- * mode, and one violation anywhere makes the AWS CLI and boto3 fail for every profile
- * (aws-conventions.md §1.4). The app refuses to rewrite a file that breaks them, and checks its
- * own output against them before it replaces anything.
+ * mode, and one violation anywhere makes the AWS CLI and boto3 fail for every profile. The app
+ * refuses to rewrite a file that breaks them, and checks its own output against them before it
+ * replaces anything (docs/credentials-file.md, "Guarantees", lists the rules).
  */
 import { isUtf8 } from 'node:buffer';
 import { parseIni, type IniDocument } from './ini-document.js';

@@ -13,6 +13,8 @@ import type { StateFile } from './state-file.js';
  */
 export class EnginePersistence {
   private writes: Promise<void> = Promise.resolve();
+  /** What was last read or written, to write only changes (a command that changes nothing writes nothing). */
+  private lastState = '';
   private lastHeld = '{}';
 
   constructor(
@@ -30,6 +32,7 @@ export class EnginePersistence {
       entry.record = stored.profiles[name] ?? {};
       entry.held = recall(settings, name, held[name]);
     }
+    this.lastState = JSON.stringify(stored);
     this.lastHeld = JSON.stringify(heldEntries(settings, book, Object.keys(settings.profiles)));
   }
 
@@ -45,20 +48,24 @@ export class EnginePersistence {
     session: VaultSession | undefined,
   ): Promise<void> {
     const names = Object.keys(settings.profiles);
-    const records = book.records(names);
-    this.writes = this.writes.then(() =>
-      this.state
-        .update((state) => ({ ...state, profiles: records, session }))
-        .then(
-          () => undefined,
-          (error: unknown) =>
-            this.logger.warn(`could not save the ${what} state: ${(error as Error).message}`),
-        ),
-    );
+    const state = { session, profiles: book.records(names) };
+    const text = JSON.stringify(state);
+    if (text !== this.lastState) {
+      this.lastState = text;
+      this.writes = this.writes.then(() =>
+        this.state
+          .update(() => state)
+          .then(
+            () => undefined,
+            (error: unknown) =>
+              this.logger.warn(`could not save the ${what} state: ${(error as Error).message}`),
+          ),
+      );
+    }
     const held = heldEntries(settings, book, names);
-    const text = JSON.stringify(held);
-    if (text === this.lastHeld) return this.writes;
-    this.lastHeld = text;
+    const heldText = JSON.stringify(held);
+    if (heldText === this.lastHeld) return this.writes;
+    this.lastHeld = heldText;
     return this.writes.then(() => this.memory.save(held));
   }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../ports.js';
 import type { VaultClient } from './client.js';
 import { VaultError } from './errors.js';
 
-/** One AWS profile fed by one Vault role (design.md "ProfileBinding"). */
+/** One AWS profile fed by one Vault role (docs/architecture.md, "The nouns"). */
 export interface ProfileBinding {
   profile: string;
   /** The AWS secrets engine's mount path, e.g. `aws`. */
@@ -18,7 +18,7 @@ export interface ProfileBinding {
   region?: string;
 }
 
-/** Short-lived credentials as the app keeps them (design.md "AwsCredentials"). */
+/** Short-lived credentials as the app keeps them (docs/architecture.md, "The nouns"). */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -37,7 +37,7 @@ export interface CredentialsRead {
   clockSkewMs?: number;
 }
 
-/** AWS refuses STS durations under 900 s (vault-api.md §4.1); asking Vault for less only fails there. */
+/** AWS STS refuses durations under 900 s; asking Vault for less only fails there. */
 export const MIN_STS_TTL_SECONDS = 900;
 
 // Every version's shape: security_token (≤1.15, and beside session_token in 1.16+),

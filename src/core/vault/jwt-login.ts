@@ -13,7 +13,7 @@ import { SignInError } from './sign-in-error.js';
 /**
  * Vault's `jwt` auth method with the app as the OpenID client: the app gets an id_token from the
  * company's identity provider (authorization code + PKCE through the browser, or the device flow
- * on a machine without one) and hands it to `auth/<mount>/login` (vault-api.md §2).
+ * on a machine without one) and hands it to `auth/<mount>/login` (docs/vault-setup.md sets it up).
  */
 
 export const JWT_DEFAULTS = {

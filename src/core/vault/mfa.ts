@@ -9,8 +9,8 @@ export type MfaPrompt = (question: string) => Promise<string | undefined>;
 
 /**
  * Vault's login MFA: a login answer with `auth.mfa_requirement` carries no token yet; it is
- * completed through `sys/mfa/validate` with a passcode (vault-api.md §1.2). An answer without a
- * token is never taken for a sign-in.
+ * completed through `sys/mfa/validate` with a passcode. An answer without a token is never taken
+ * for a sign-in.
  */
 export async function completeMfa(
   client: VaultClient,

@@ -9,7 +9,10 @@ import type { MfaPrompt } from './mfa.js';
 import type { VaultAuth } from './schemas.js';
 import { SignInError } from './sign-in-error.js';
 
-/** The vault CLI's defaults (vault-api.md §1.1), so roles set up for `vault login -method=oidc` work. */
+/**
+ * The vault CLI's defaults, so roles set up for `vault login -method=oidc` work
+ * (docs/vault-setup.md).
+ */
 export const OIDC_DEFAULTS = {
   mount: 'oidc',
   port: 8250,

@@ -1,9 +1,9 @@
 import { z } from '../../shared/zod.js';
 
 /**
- * Vault's response shapes (vault-api.md §6.2 and the Fixtures), validated before anything reads
- * them: a body that does not fit is an error, never a crash. Unknown keys are allowed, because
- * newer Vault versions add them.
+ * Vault's response shapes (its JSON envelope and the bodies inside it), validated before anything
+ * reads them: a body that does not fit is an error, never a crash. Unknown keys are allowed,
+ * because newer Vault versions add them.
  */
 
 export const mfaRequirementSchema = z.object({

@@ -2,7 +2,7 @@ import { z } from '../../shared/zod.js';
 import type { Clock } from '../ports.js';
 import type { VaultClient } from './client.js';
 
-/** A signed-in Vault token and what the app knows of it (design.md "VaultSession"). */
+/** A signed-in Vault token and what the app knows of it (docs/architecture.md, "The nouns"). */
 export interface VaultSession {
   address: string;
   namespace: string;

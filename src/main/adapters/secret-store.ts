@@ -65,7 +65,7 @@ export class MemorySecrets implements SecretStore {
 /**
  * Why safeStorage cannot keep the token, or undefined when it can. On Linux the `basic_text`
  * backend (no keyring recognised) encrypts with a key compiled into Chromium: obfuscation, not
- * protection (electron.md §1.7). Call after `ready`.
+ * protection. Call after `ready`.
  */
 export async function secureStorageProblem(platform: string): Promise<string | undefined> {
   if (!(await safeStorage.isAsyncEncryptionAvailable()))

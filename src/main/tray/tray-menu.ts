@@ -1,7 +1,8 @@
 /**
  * The tray as data: icon, tooltip and menu are pure functions of AppStatus and the time, so the
  * main process only maps them to Electron (Menu.buildFromTemplate + setContextMenu on every change,
- * which is also what Linux needs to see a change; electron.md §2.1, §6.1).
+ * which is also what Linux needs: Electron's Tray docs say a changed menu item shows there only
+ * after setContextMenu is called again).
  */
 import { PRODUCT_NAME } from '../../shared/app.js';
 import type { ProfileStateName } from '../../shared/states.js';
