@@ -3,7 +3,6 @@
 // CommonJS, and `credential-process` answered by one bundled file before the CLI loads: SDKs
 // start it for every program that needs credentials, and the ESM loader and the CLI's modules
 // would take longer than Node's own start (docs/benchmarks.md). `npm run build` makes out/.
-const { homedir } = require('node:os');
 
 function notBuilt() {
   process.stderr.write('vault-aws-tray: not built yet; run `npm run build` first\n');
@@ -21,12 +20,13 @@ async function main() {
   const code = await fast.fastCredentialProcess(process.argv.slice(2), {
     env: process.env,
     platform: process.platform,
-    homedir: homedir(),
+    // Only the default settings folder needs it: node:os is not loaded otherwise.
+    get homedir() {
+      return require('node:os').homedir();
+    },
   });
-  if (code !== undefined) {
-    process.exitCode = code;
-    return;
-  }
+  // Its answer is written (synchronously): out at once, without waiting for a socket's teardown.
+  if (code !== undefined) process.exit(code);
   try {
     await import('../out/node/cli/main.js');
   } catch (error) {

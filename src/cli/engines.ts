@@ -49,7 +49,7 @@ export function engineHost(ctx: CliContext, logger: Logger): EngineHost {
 export function cliEngineOptions(
   ctx: CliContext,
   logger: Logger,
-  cache: 'keep' | 'prune',
+  cache: 'keep' | 'share',
 ): Omit<EngineOptions, 'kind'> {
   const caching = () => {
     try {
@@ -155,7 +155,7 @@ export function daemonLogger(ctx: CliContext): Logger {
 
 /** `vault-aws-tray daemon`'s engine: lock, engine, socket (host-engine.ts). */
 export async function hostDaemon(ctx: CliContext, logger: Logger): Promise<HostedEngine> {
-  const options = cliEngineOptions(ctx, logger, 'prune');
+  const options = cliEngineOptions(ctx, logger, 'share');
   try {
     return await hostEngine({
       engine: {

@@ -38,6 +38,15 @@ import { TrayController } from './tray-controller.js';
 import { noticeClickAction } from './tray/notice-click.js';
 import type { TrayAction, WindowScreen } from './tray/tray-menu.js';
 
+/** Whether the settings keep the credential cache (off while the file cannot be read). */
+function caching(settings: SettingsStore): boolean {
+  try {
+    return settings.read().engine.credentialCache;
+  } catch {
+    return false;
+  }
+}
+
 export interface TrayAppFiles {
   preload: string;
   page: string;
@@ -110,8 +119,8 @@ export class TrayApp {
             ? new MemorySecrets()
             : new SafeStorageSecrets(join(dir, 'tokens.safe.json')),
           state: new StateFile(dir),
-          // Held in memory; a sign-out also clears what a CLI command cached (credential-cache.ts).
-          memory: new CredentialCacheFile(dir, () => true, 'prune'),
+          // What credential-process answers from without asking the app (credential-cache.ts).
+          memory: new CredentialCacheFile(dir, () => caching(settings), 'share'),
           notifier,
           power: electronPower,
         },

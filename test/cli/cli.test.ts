@@ -50,11 +50,13 @@ describe('the CLI front door', () => {
     });
   });
 
-  it('credential-process with an engine loads one bundled file and only node:fs, node:net and node:path', () => {
+  it('credential-process loads one bundled file and only node:fs and node:path, and node:net only to ask an engine', () => {
     const bundle = readFileSync('out/node/cli/credential-process-fast.cjs', 'utf8');
     const required = [...bundle.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    expect(new Set(required)).toEqual(new Set(['node:fs', 'node:net', 'node:path']));
-    // No settings schema, no HTTP client (design.md "Contracts").
-    expect(bundle).not.toMatch(/zod|node:https?"/);
+    expect(new Set(required)).toEqual(new Set(['node:fs', 'node:path']));
+    const lazy = [...bundle.matchAll(/getBuiltinModule\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(lazy).toEqual(['node:net']);
+    // No settings schema, no HTTP client (docs/architecture.md "Contracts").
+    expect(bundle).not.toMatch(/zod|node:https?"|import\(/);
   });
 });

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLock } from '../aws/file-lock.js';
@@ -8,10 +7,8 @@ import { CACHE_FILE, readCacheFile } from './cached-credentials.js';
 import type { CachedCredentials, CacheFile } from './cached-credentials.js';
 
 /**
- * Where an engine keeps the credentials it hands out between requests. A running engine keeps
- * them in memory ({@link memoryOnly}); the one-shot engine, which lives for one command, keeps
- * them in a file of the settings folder ({@link CredentialCacheFile}), as the AWS CLI keeps
- * `~/.aws/cli/cache`, so that `credential-process` reads Vault once per credential lifetime.
+ * Where an engine keeps the credentials it hands out, between requests and for the
+ * `credential-process` fast path: the engine's ProfileBook holds them, and this keeps a copy.
  */
 export interface CredentialMemory {
   /** Runs `work` while no other process of this settings folder works on the cache. */
@@ -28,13 +25,17 @@ export const memoryOnly: CredentialMemory = {
 };
 
 /**
- * credentials-cache.json: 0600 in the 0700 settings folder, replaced atomically, and changed only
- * under a lock, which is held across the Vault read so that SDKs asking at once read Vault once.
- * Off (`engine.credentialCache: false`), the file is deleted and nothing is kept.
+ * credentials-cache.json, as the AWS CLI keeps `~/.aws/cli/cache`: 0600 in the 0700 settings
+ * folder, replaced atomically, holding what the engine holds. `credential-process` answers from
+ * it without loading the CLI or asking an engine (fast-credential-process.ts), while an entry may
+ * be handed out (hand-out.ts). Off (`engine.credentialCache: false`), the file is deleted and
+ * nothing is kept there.
  *
- * `keep`: the one-shot engine keeps what it holds there. `prune`: a running engine holds its
- * credentials in memory and only takes out of the file what it no longer holds (a sign-out, a
- * removed profile), so nothing a user signed out of is handed out after the engine stops.
+ * `keep`: the one-shot engine of a CLI command, which lives for one command, starts from it and
+ * changes it only under a lock held across the Vault read, so that SDKs asking at once read
+ * Vault once. `share`: a running engine is the only one reading Vault for its folder; it holds
+ * the credentials in memory and writes the file after each change (a sign-out or a removed
+ * profile takes them out of it too).
  */
 export class CredentialCacheFile implements CredentialMemory {
   private readonly path: string;
@@ -43,14 +44,27 @@ export class CredentialCacheFile implements CredentialMemory {
   constructor(
     private readonly configDir: string,
     private readonly enabled: () => boolean,
-    private readonly mode: 'keep' | 'prune' = 'keep',
+    private readonly mode: 'keep' | 'share' = 'keep',
   ) {
     this.path = join(configDir, CACHE_FILE);
   }
 
-  /** A running engine is the only one reading Vault for its folder: it needs no lock for that. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return this.mode === 'prune' ? work() : this.locked(work);
+    return this.mode === 'share' || !this.enabled() ? work() : this.locked(work);
+  }
+
+  async load(): Promise<Record<string, CachedCredentials>> {
+    return this.mode === 'keep' && this.enabled() ? readCacheFile(this.configDir) : {};
+  }
+
+  /** Makes the cache what the engine holds (a profile it dropped is dropped here too). */
+  async save(profiles: Record<string, CachedCredentials>): Promise<void> {
+    if (!this.enabled() || Object.keys(profiles).length === 0) {
+      await rm(this.path, { force: true });
+      return;
+    }
+    const file: CacheFile = { version: 1, profiles };
+    await this.exclusive(() => writePrivateFile(this.path, `${JSON.stringify(file)}\n`));
   }
 
   private async locked<T>(work: () => Promise<T>): Promise<T> {
@@ -68,30 +82,5 @@ export class CredentialCacheFile implements CredentialMemory {
       this.held--;
       await lock.release();
     }
-  }
-
-  async load(): Promise<Record<string, CachedCredentials>> {
-    return this.enabled() && this.mode === 'keep' ? readCacheFile(this.configDir) : {};
-  }
-
-  /** Makes the cache what the engine holds (a profile it dropped is dropped here too). */
-  async save(profiles: Record<string, CachedCredentials>): Promise<void> {
-    if (this.mode === 'prune' && !existsSync(this.path)) return;
-    await this.locked(async () => {
-      const kept =
-        this.mode === 'keep'
-          ? profiles
-          : Object.fromEntries(
-              Object.entries(readCacheFile(this.configDir)).filter(([name]) =>
-                Object.hasOwn(profiles, name),
-              ),
-            );
-      if (!this.enabled() || Object.keys(kept).length === 0) {
-        await rm(this.path, { force: true });
-        return;
-      }
-      const file: CacheFile = { version: 1, profiles: kept };
-      await writePrivateFile(this.path, `${JSON.stringify(file)}\n`);
-    });
   }
 }

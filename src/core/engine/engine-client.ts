@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import type { VaultSettings } from '../../shared/settings.js';
 import type * as Api from './engine-api.js';
 import {
@@ -37,6 +36,8 @@ export async function askEngine(
     throw error;
   }
   const timeoutMs = options.timeoutMs ?? 60_000;
+  // Loaded when first needed: a credential-process answered from the cache never pays for it.
+  const { connect } = process.getBuiltinModule('node:net');
   return new Promise((resolve, reject) => {
     const socket = connect(engineSocketPath(configDir, platform));
     let connected = false;
