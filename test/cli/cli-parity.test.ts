@@ -226,7 +226,7 @@ async function transcript(name: string, mode: Mode): Promise<Step[]> {
     await daemon?.waitFor(/answering the CLI on /);
     const recorded: Step[] = [];
     for (const args of steps) {
-      const extra = args[0] === 'login' ? { VAULT_TOKEN: token() } : {};
+      const extra: Record<string, string> = args[0] === 'login' ? { VAULT_TOKEN: token() } : {};
       const result = await command(withVault(args), extra);
       recorded.push({ args, ...result, files: [awsFile(credentialsFile), awsFile(configFile)] });
     }
