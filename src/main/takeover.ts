@@ -16,14 +16,24 @@ export async function takeEngineLock(dir: string): Promise<EngineLock> {
     return await acquireEngineLock(dir, 'app');
   } catch (error) {
     if (!(error instanceof EngineLockedError)) throw error;
+    if (error.elsewhere !== undefined || error.pid <= 0) {
+      // Its pid means nothing here (another host or pid namespace): there is nothing to stop.
+      await dialog.showMessageBox({
+        type: 'error',
+        buttons: ['Quit'],
+        message: `vault-aws-tray is already running as a ${error.role}${error.elsewhere ? ` ${error.elsewhere}` : ''}.`,
+        detail: error.message,
+      });
+      app.quit();
+      throw new TakeoverRefused(error.message);
+    }
     const { response } = await dialog.showMessageBox({
       type: 'question',
       buttons: [`Stop the ${error.role} and take over`, 'Quit'],
       defaultId: 0,
       cancelId: 1,
       message: `vault-aws-tray is already running as a ${error.role} (pid ${error.pid}).`,
-      detail:
-        'One program keeps the profiles of a settings folder fresh. The app can stop it and take over.',
+      detail: `${error.message}. One program keeps the profiles of a settings folder fresh; the app can stop it and take over.`,
     });
     if (response !== 0) {
       app.quit();
