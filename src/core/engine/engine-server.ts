@@ -1,13 +1,14 @@
 /**
- * The engine's local socket (docs/engine.md "The engine's socket"): a Unix socket, mode 0600, in
- * the 0700 settings folder (a named pipe on Windows). Every request carries the secret from a
- * 0600 file written at start and the protocol version, is at most MAX_REQUEST_BYTES, and its
- * arguments are checked for shape before the engine, which checks their meaning, sees them.
+ * The engine's local socket (docs/engine.md "The engine's socket"): a Unix socket, 0600 from the
+ * moment it exists, in a settings folder made 0700 (a named pipe on Windows). Every request
+ * carries the secret from a 0600 file written at start and the protocol version, is at most
+ * MAX_REQUEST_BYTES, and its arguments are checked for shape before the engine, which checks
+ * their meaning, sees them. Reading, capping and closing connections: engine-server-connections.ts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import type { Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { z } from '../../shared/zod.js';
 import type { Logger } from '../ports.js';
 import { writePrivateFile } from '../private-file.js';
@@ -17,11 +18,16 @@ import { refusalOf } from './engine-errors.js';
 import {
   engineSocketPath,
   engineTokenPath,
-  MAX_REQUEST_BYTES,
   PROTOCOL_VERSION,
   versionMismatch,
 } from './engine-protocol.js';
-import type { EngineErrorCode, WireReply } from './engine-protocol.js';
+import type { WireReply } from './engine-protocol.js';
+import {
+  Connections,
+  MAX_CONNECTIONS,
+  refusal,
+  REQUEST_DEADLINE_MS,
+} from './engine-server-connections.js';
 
 const MAX_SOCKET_PATH_BYTES = 103;
 const text = z.string();
@@ -55,21 +61,19 @@ export interface EngineServerOptions {
   platform: string;
   engine: EngineApi;
   logger: Logger;
-  /** A client that sends nothing for this long is dropped. */
-  idleMs?: number;
+  /** A client must have sent its whole request this long after connecting (5 s). */
+  requestDeadlineMs?: number;
+  /** At most this many connections stay open (256). */
+  maxConnections?: number;
 }
 
 export interface EngineServer {
   readonly path: string;
+  /** Every request read from now on is refused: the engine is stopping (host-engine.ts). */
+  refuseRequests(): void;
+  /** Destroys every open connection (never waits for one), stops listening, deletes the token. */
   close(): Promise<void>;
 }
-
-const refusal = (code: EngineErrorCode, message: string): WireReply => ({
-  v: PROTOCOL_VERSION,
-  ok: false,
-  code,
-  message,
-});
 
 function sameSecret(given: unknown, secret: Buffer): boolean {
   if (typeof given !== 'string') return false;
@@ -114,6 +118,55 @@ async function dispatch(
   }
 }
 
+/**
+ * Others must not reach the socket at all: a settings folder they can read or enter is made 0700
+ * when it is ours, and refused when it is another user's (docs/engine.md "The engine's socket").
+ */
+async function privateFolder(dir: string, logger: Logger): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await stat(dir);
+  if ((info.mode & 0o077) === 0) return;
+  const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+  if (info.uid !== process.getuid?.())
+    throw new Error(
+      `the settings folder ${dir} is mode ${mode} and belongs to another user (uid ${info.uid}), so others could reach the engine's socket: have its owner make it 0700 (chmod 700 ${dir}) or use another --config-dir`,
+    );
+  await chmod(dir, 0o700);
+  logger.warn(`the settings folder ${dir} was mode ${mode}: made it 0700, as only you may use it`);
+}
+
+/**
+ * On Unix, listens with the umask at 0177 so that bind(2) makes the socket 0600 (0777 & ~0177)
+ * from its first instant: a chmod after listening left a moment when others could connect. bind
+ * runs within listen(), so the process has its own umask back before any other code runs.
+ */
+async function listen(server: Server, path: string, unix: boolean): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const restore = unix ? privateUmask() : () => undefined;
+    try {
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    } finally {
+      restore();
+    }
+  });
+  // Where the umask could not be set; a no-op otherwise.
+  if (unix) await chmod(path, 0o600);
+}
+
+function privateUmask(): () => void {
+  try {
+    const before = process.umask(0o177);
+    return () => void process.umask(before);
+  } catch {
+    // Worker threads may not change the umask: the 0700 folder alone keeps others out.
+    return () => undefined;
+  }
+}
+
 /** Serves the engine's socket until closed. The caller holds the engine lock. */
 export async function serveEngine(options: EngineServerOptions): Promise<EngineServer> {
   const path = engineSocketPath(options.configDir, options.platform);
@@ -122,10 +175,14 @@ export async function serveEngine(options: EngineServerOptions): Promise<EngineS
     throw new Error(
       `the settings folder's path is too long for the engine's socket (${path}); use a shorter --config-dir`,
     );
+  // Windows: a named pipe, which has no file mode; it keeps the pipe's default ACL.
+  const unix = options.platform !== 'win32';
+  if (unix) await privateFolder(options.configDir, options.logger);
   const tokenPath = engineTokenPath(options.configDir);
   const secret = Buffer.from(randomBytes(32).toString('hex'));
   await writePrivateFile(tokenPath, `${secret.toString()}\n`);
 
+  let refusing = false;
   const answer = async (line: string, progress: (text: string) => void): Promise<WireReply> => {
     let raw: unknown;
     try {
@@ -138,56 +195,33 @@ export async function serveEngine(options: EngineServerOptions): Promise<EngineS
     const request = raw as Record<string, unknown>;
     if (!sameSecret(request.token, secret))
       return refusal('unauthorized', 'the request does not carry the engine token');
+    // Nothing reaches an engine that is stopping: its last writes are the ones it finishes.
+    if (refusing) return refusal('failure', 'the engine is stopping; run the command again');
     return dispatch(options.engine, request, progress, options.logger);
   };
 
-  const serve = (socket: Socket) => {
-    let received = '';
-    let done = false;
-    const send = (value: object) => socket.write(`${JSON.stringify(value)}\n`);
-    const reply = (value: WireReply) => {
-      done = true;
-      socket.end(`${JSON.stringify(value)}\n`);
-    };
-    socket.setEncoding('utf8');
-    socket.setTimeout(options.idleMs ?? 10_000, () => socket.destroy());
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk: string) => {
-      if (done) return;
-      received += chunk;
-      const newline = received.indexOf('\n');
-      if (newline < 0 && Buffer.byteLength(received) <= MAX_REQUEST_BYTES) return;
-      if (newline < 0 || newline > MAX_REQUEST_BYTES) {
-        reply(refusal('too_large', `a request is at most ${MAX_REQUEST_BYTES} bytes`));
-        return;
-      }
-      done = true;
-      socket.setTimeout(0);
-      const progress = (line: string) => {
-        if (!socket.destroyed) send({ v: PROTOCOL_VERSION, progress: line });
-      };
-      void answer(received.slice(0, newline), progress).then(reply);
-    });
-    socket.on('end', () => {
-      if (!done) reply(refusal('bad_request', 'the request ended without a newline'));
-    });
-  };
-
-  const server = createServer({ allowHalfOpen: true }, serve);
+  const connections = new Connections(
+    {
+      requestDeadlineMs: options.requestDeadlineMs ?? REQUEST_DEADLINE_MS,
+      maxConnections: options.maxConnections ?? MAX_CONNECTIONS,
+    },
+    (line, exchange) => void answer(line, exchange.progress).then(exchange.reply),
+  );
+  const server = createServer({ allowHalfOpen: true }, connections.accept);
   // The lock says no other engine runs: a socket file left behind belongs to a dead one.
-  if (options.platform !== 'win32') await rm(path, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  if (options.platform !== 'win32') await chmod(path, 0o600);
+  if (unix) await rm(path, { force: true });
+  await listen(server, path, unix);
   return {
     path,
+    refuseRequests() {
+      refusing = true;
+    },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      refusing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Destroyed, not waited for: server.close() alone waits for every client to hang up.
+      connections.closeAll();
+      await closed;
       await rm(tokenPath, { force: true });
     },
   };

@@ -3,7 +3,7 @@ import type { EngineOptions } from './engine.js';
 import { acquireEngineLock } from './engine-lock.js';
 import type { EngineLock } from './engine-lock.js';
 import { serveEngine } from './engine-server.js';
-import type { EngineServer } from './engine-server.js';
+import type { EngineServer, EngineServerOptions } from './engine-server.js';
 
 /** The socket could not be served (a path too long, a folder that cannot be written). */
 export class EngineServeError extends Error {
@@ -13,7 +13,10 @@ export class EngineServeError extends Error {
 export interface HostedEngine {
   engine: Engine;
   server: EngineServer;
-  /** Stops the engine (its writes finish), closes the socket, gives the lock back; once. */
+  /**
+   * Stops the engine (its writes finish), then closes every open connection and the socket, then
+   * gives the lock back; once, and bounded whatever the clients do (docs/engine.md).
+   */
   stop(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export interface HostEngineOptions {
   takeLock?: () => Promise<EngineLock>;
   /** Called with the engine before it starts: listeners see its first state. */
   beforeStart?(engine: Engine): void;
+  /** The socket's limits (engine-server-connections.ts has the defaults); tests shorten them. */
+  socket?: Pick<EngineServerOptions, 'requestDeadlineMs' | 'maxConnections'>;
 }
 
 /**
@@ -42,10 +47,16 @@ export async function hostEngine(options: HostEngineOptions): Promise<HostedEngi
   const stop = () =>
     (stopping ??= (async () => {
       try {
+        // No new request reaches the engine while it stops: its last writes are the ones in flight.
+        server?.refuseRequests();
         await engine.stop();
-        await server?.close();
       } finally {
-        await lock.release();
+        try {
+          // Open connections are destroyed, not waited for: no client can hold the process.
+          await server?.close();
+        } finally {
+          await lock.release();
+        }
       }
     })());
   try {
@@ -55,6 +66,7 @@ export async function hostEngine(options: HostEngineOptions): Promise<HostedEngi
       platform: host.platform,
       engine,
       logger: host.logger,
+      ...options.socket,
     }).catch((error: Error) => {
       throw new EngineServeError(`cannot serve the engine's socket: ${error.message}`);
     });

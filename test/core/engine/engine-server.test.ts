@@ -39,7 +39,7 @@ afterEach(async () => {
 });
 
 /** A real engine (signed out, no profiles) behind a real socket. */
-async function start(options: { idleMs?: number; token?: string } = {}) {
+async function start(options: { requestDeadlineMs?: number; token?: string } = {}) {
   const h = await engineHarness(stack, clock, {
     profiles: {},
     token: options.token ?? '',
@@ -51,7 +51,7 @@ async function start(options: { idleMs?: number; token?: string } = {}) {
     configDir: dir,
     platform: 'linux',
     logger: quiet,
-    idleMs: options.idleMs,
+    requestDeadlineMs: options.requestDeadlineMs,
     engine: h.engine,
   });
   return { dir, h, token: readFileSync(engineTokenPath(dir), 'utf8').trim() };
@@ -188,7 +188,7 @@ describe('the engine socket', () => {
   });
 
   it('drops a client that says nothing', async () => {
-    const { dir } = await start({ idleMs: 200 });
+    const { dir } = await start({ requestDeadlineMs: 200 });
     const socket = connect(engineSocketPath(dir, 'linux'));
     await new Promise<void>((resolve) => socket.on('close', () => resolve()));
   });
