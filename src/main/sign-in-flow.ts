@@ -20,23 +20,32 @@ export interface SignInFlowDeps {
 
 /**
  * The app's "Sign in" (tray, notice, window): the saved method's sign-in (sign-in-methods.ts)
- * with the window's hooks for progress, MFA and Cancel, then the token handed to the engine.
+ * with the window's hooks for progress, MFA and Cancel, then the token handed to the engine. One
+ * at a time: a second "Sign in" while one waits brings its page back (the same URL, opened
+ * again) and shares its result; only Cancel cancels.
  */
 export function signInFlow(deps: SignInFlowDeps) {
-  let attempt:
-    { controller: AbortController; totp?: (code: string | undefined) => void } | undefined;
+  interface Attempt {
+    controller: AbortController;
+    done: Promise<AppStatus>;
+    /** The sign-in page, once the method opened it. */
+    url?: string;
+    totp?: (code: string | undefined) => void;
+  }
+  let attempt: Attempt | undefined;
 
-  async function signIn(token?: string): Promise<AppStatus> {
-    attempt?.controller.abort();
-    const controller = new AbortController();
-    const current: NonNullable<typeof attempt> = { controller };
-    attempt = current;
+  async function run(
+    current: { controller: AbortController; url?: string; totp?: (code?: string) => void },
+    token?: string,
+  ): Promise<AppStatus> {
+    const { controller } = current;
     try {
       const vault = deps.settings().vault;
       if (!vault) throw new Error('Connect to a Vault first.');
       const obtained = await obtainToken(vault, deps.host, {
         browser: {
           async open(url) {
+            current.url = url;
             deps.tell({ kind: 'waiting-for-browser', url });
             await deps.browser.open(url);
           },
@@ -60,9 +69,31 @@ export function signInFlow(deps: SignInFlowDeps) {
       const message = controller.signal.aborted ? 'Sign-in cancelled.' : (error as Error).message;
       deps.tell({ kind: 'failed', message });
       throw new Error(message, { cause: error });
-    } finally {
-      if (attempt === current) attempt = undefined;
     }
+  }
+
+  function signIn(token?: string): Promise<AppStatus> {
+    if (attempt) {
+      // The page may be behind other windows, or closed: show it again, and wait with the first.
+      const { url } = attempt;
+      if (url) {
+        deps.tell({ kind: 'waiting-for-browser', url });
+        void deps.browser
+          .open(url)
+          .catch((error: unknown) =>
+            deps.host.logger.warn(
+              `could not open the sign-in page again: ${(error as Error).message}`,
+            ),
+          );
+      }
+      return attempt.done;
+    }
+    const current = { controller: new AbortController() } as Attempt;
+    current.done = run(current, token).finally(() => {
+      if (attempt === current) attempt = undefined;
+    });
+    attempt = current;
+    return current.done;
   }
 
   return {

@@ -27,6 +27,9 @@ export interface AppStatus {
     region: string | null;
     expiresAt: string | null;
     grantedTtlSeconds: number | null;
+    /** How long before expiry it is refreshed: its own lead, the settings', or a third of its
+     * lifetime, at most half of it; null until a lifetime is known. */
+    leadSeconds: number | null;
     lastRefreshAt: string | null;
     nextRefreshAt: string | null;
     lastError: { at: string; kind: string; message: string } | null;

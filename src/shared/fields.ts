@@ -8,10 +8,14 @@
 export const PROFILE_NAME_MAX = 128;
 
 /**
- * A Vault mount or role path as the vault CLI accepts it: segments of letters, digits, `_`, `.`,
- * `@` and `-`, joined by `/` (a mount may be nested, `team-a/aws`).
+ * A Vault mount path: segments of letters, digits, `_`, `.`, `@` and `-`, joined by `/` (a mount
+ * may be nested, `team-a/aws`), none of them `.` or `..` (a URL resolves those: `aws/..` would
+ * reach another path than the one checked). No `?`, `#` or `%` can get in.
  */
-export const VAULT_PATH = /^[A-Za-z0-9_.@-]+(\/[A-Za-z0-9_.@-]+)*$/;
+export const VAULT_PATH =
+  /^(?!\.\.?(?:\/|$))[A-Za-z0-9_.@-]+(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_.@-]+)*$/;
+/** A role (or any one segment of a path): the same characters, no `/`, not `.` or `..`. */
+export const VAULT_NAME = /^(?!\.\.?$)[A-Za-z0-9_.@-]+$/;
 export const VAULT_PATH_MAX = 256;
 
 /** An AWS region name, such as eu-west-1 or us-gov-west-1. */
@@ -29,12 +33,22 @@ export const ROLE_ARN_MAX = 2048;
 
 /** The Vault path rule in words; `what` names the field ("The mount"). */
 export const vaultPathRule = (what: string) =>
-  `${what} may only contain letters, digits, ".", "_", "@" and "-", in parts joined by "/".`;
+  `${what} may only contain letters, digits, ".", "_", "@" and "-", in parts joined by "/" (none of them "." or "..").`;
 
-/** Why `value` is not a Vault path, or undefined. */
+/** The one-segment rule in words (a role). */
+export const vaultNameRule = (what: string) =>
+  `${what} may only contain letters, digits, ".", "_", "@" and "-" (one name: no "/", not "." or "..").`;
+
+/** Why `value` is not a Vault path (a mount), or undefined. */
 export function vaultPathProblem(value: string, what: string): string | undefined {
   if (value.length > VAULT_PATH_MAX) return `${what} is longer than ${VAULT_PATH_MAX} characters.`;
   return VAULT_PATH.test(value) ? undefined : vaultPathRule(what);
+}
+
+/** Why `value` is not one Vault name (a role), or undefined. */
+export function vaultNameProblem(value: string, what: string): string | undefined {
+  if (value.length > VAULT_PATH_MAX) return `${what} is longer than ${VAULT_PATH_MAX} characters.`;
+  return VAULT_NAME.test(value) ? undefined : vaultNameRule(what);
 }
 
 export const REGION_RULE = 'A region is an AWS region name, like eu-west-1.';

@@ -7,8 +7,10 @@ import {
   REGION_RULE,
   ROLE_ARN_MAX,
   TTL_SECONDS,
+  VAULT_NAME,
   VAULT_PATH,
   VAULT_PATH_MAX,
+  vaultNameRule,
   inMinutes,
   vaultPathRule,
 } from './fields.js';
@@ -22,9 +24,12 @@ const profileName = z.string().superRefine((name, context) => {
   if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
 });
 const httpUrl = z.url({ protocol: /^https?$/ });
-/** A Vault path (mount, role) as src/shared/fields.ts has it; `what` names it in the refusal. */
+/** A Vault path (a mount) as src/shared/fields.ts has it; `what` names it in the refusal. */
 const vaultPath = (what: string) =>
   z.string().max(VAULT_PATH_MAX).regex(VAULT_PATH, vaultPathRule(what));
+/** One Vault name (a role). */
+const vaultName = (what: string) =>
+  z.string().max(VAULT_PATH_MAX).regex(VAULT_NAME, vaultNameRule(what));
 const filePath = z.string().min(1).max(4096);
 const wholeNumber = (limits: { min: number; max: number }) =>
   z.number().int().min(limits.min).max(limits.max);
@@ -35,7 +40,7 @@ export const connectionSchema = z
     namespace: z.string().max(256),
     authMethod: z.enum(['oidc', 'jwt', 'token']),
     authMount: vaultPath('The mount').optional(),
-    authRole: vaultPath('The role').optional(),
+    authRole: vaultName('The role').optional(),
     issuer: httpUrl.optional(),
     clientId: z.string().min(1).max(256).optional(),
     caFile: filePath.optional(),
@@ -59,7 +64,7 @@ export const newProfileSchema = z
   .object({
     name: profileName,
     mount: vaultPath('The mount'),
-    role: vaultPath('The role'),
+    role: vaultName('The role'),
     endpoint: z.enum(['creds', 'sts']),
     roleArn: z.string().startsWith('arn:').max(ROLE_ARN_MAX).optional(),
     region: z.string().max(AWS_REGION_MAX).regex(AWS_REGION, REGION_RULE).optional(),

@@ -5,9 +5,12 @@ import {
   PORT,
   ROLE_ARN_MAX,
   TTL_SECONDS,
+  VAULT_NAME,
   VAULT_PATH,
   VAULT_PATH_MAX,
+  vaultNameRule,
   REGION_RULE,
+  rangeProblem,
   vaultPathRule,
 } from './fields.js';
 import { profileNameProblem } from './profile-name.js';
@@ -110,6 +113,15 @@ export const settingsSchema = z.object({
     .default({ inPlace: false }),
 });
 
+/** A whole number of seconds in `limits`, refused in words that name the field. */
+const seconds = (limits: { min: number; max: number }, what: string) =>
+  z
+    .number()
+    .int()
+    .refine((value) => rangeProblem(value, limits, what, ' seconds') === undefined, {
+      message: rangeProblem(NaN, limits, what, ' seconds'),
+    });
+
 /**
  * A profile as a user, the window or a team file gives it: the stricter rules of
  * src/shared/fields.ts. (Settings files already saved are read with the schema above, so a value
@@ -122,14 +134,18 @@ export const newBindingSchema = z
       .max(VAULT_PATH_MAX)
       .regex(VAULT_PATH, vaultPathRule('The mount'))
       .default('aws'),
-    role: z.string().max(VAULT_PATH_MAX).regex(VAULT_PATH, vaultPathRule('The role')),
+    role: z.string().max(VAULT_PATH_MAX).regex(VAULT_NAME, vaultNameRule('The role')),
     endpoint: z.enum(['creds', 'sts']).default('creds'),
-    ttlSeconds: z.number().int().min(TTL_SECONDS.min).max(TTL_SECONDS.max).optional(),
-    leadSeconds: z.number().int().min(LEAD_SECONDS.min).max(LEAD_SECONDS.max).optional(),
-    roleArn: z.string().startsWith('arn:').max(ROLE_ARN_MAX).optional(),
+    ttlSeconds: seconds(TTL_SECONDS, 'The lifetime').optional(),
+    leadSeconds: seconds(LEAD_SECONDS, 'The refresh lead').optional(),
+    roleArn: z
+      .string()
+      .startsWith('arn:', 'A role ARN starts with "arn:".')
+      .max(ROLE_ARN_MAX)
+      .optional(),
     roleSessionName: z
       .string()
-      .regex(/^[\w+=,.@-]{2,64}$/)
+      .regex(/^[\w+=,.@-]{2,64}$/, 'A session name is 2 to 64 of letters, digits and +=,.@_-.')
       .optional(),
     region: z.string().max(AWS_REGION_MAX).regex(AWS_REGION, REGION_RULE).optional(),
     delivery: z.enum(['file', 'process']).default('file'),
@@ -138,6 +154,19 @@ export const newBindingSchema = z
   .strict();
 
 export type NewBinding = z.input<typeof newBindingSchema>;
+
+/**
+ * Why a binding breaks the rules for new profiles, naming the field ("region: …"), or
+ * undefined. A settings file written before a rule existed still loads; its profile alone then
+ * fails with this reason.
+ */
+export function bindingProblem(binding: NewBinding | ProfileSettings): string | undefined {
+  const { written: _written, ...fields } = binding as ProfileSettings;
+  const parsed = newBindingSchema.safeParse(fields);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  return `${issue.path.join('.') || 'profile'}: ${issue.message}`;
+}
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type ProfileSettings = z.infer<typeof profileSettingsSchema>;

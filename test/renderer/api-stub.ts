@@ -39,6 +39,7 @@ export function profile(changes: Partial<ProfileStatus> = {}): ProfileStatus {
     region: 'eu-west-1',
     expiresAt: at(60 * 60_000),
     grantedTtlSeconds: 3600,
+    leadSeconds: 1200,
     lastRefreshAt: at(0),
     nextRefreshAt: at(40 * 60_000),
     lastError: null,

@@ -162,7 +162,7 @@ describe('Choose roles', () => {
     fireEvent.click(within(manual).getByRole('button', { name: 'Add this role' }));
     expect(
       within(manual).getByText(
-        'The role may only contain letters, digits, ".", "_", "@" and "-", in parts joined by "/".',
+        'The role may only contain letters, digits, ".", "_", "@" and "-" (one name: no "/", not "." or "..").',
       ),
     ).toBeTruthy();
 

@@ -16,8 +16,10 @@ export class FakeClock implements Clock {
   private timers: PendingTimer[] = [];
 
   // Starts at the real time by default: the OpenID provider stamps tokens with the real clock, so a
-  // fake clock far from it would make every id_token look expired or issued in the future.
-  constructor(start: number | Date = Date.now()) {
+  // fake clock far from it would make every id_token look expired or issued in the future. Half
+  // a second past a whole second, always: STS prints expiries in whole seconds and Vault counts
+  // whole seconds, so "3599 s left" must not turn into 3600 in the run that starts on a second.
+  constructor(start: number | Date = Math.floor(Date.now() / 1000) * 1000 + 500) {
     this.current = typeof start === 'number' ? start : start.getTime();
   }
 

@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { ProfileChange, Waiting } from '../../core/engine/engine-api.js';
-import { LEAD_SECONDS, TTL_SECONDS, regionProblem, vaultPathProblem } from '../../shared/fields.js';
+import {
+  LEAD_SECONDS,
+  TTL_SECONDS,
+  regionProblem,
+  vaultNameProblem,
+  vaultPathProblem,
+} from '../../shared/fields.js';
 import { profileNameProblem } from '../../shared/profile-name.js';
 import type { NewBinding } from '../../shared/settings.js';
 import { parseDuration, span } from '../../shared/time-text.js';
@@ -90,7 +96,7 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     throw usageError(`one profile at a time (got ${positionals.join(', ')})`);
   const name = checkName(positionals[0]);
   if (!values.role) throw usageError('missing --role: the Vault AWS role that feeds this profile');
-  checked(vaultPathProblem(values.role, 'The role (--role)'));
+  checked(vaultNameProblem(values.role, 'The role (--role)'));
   const flags = bindingFlags(values);
   const binding: NewBinding = {
     ...flags,

@@ -3,6 +3,7 @@ import type { AppStatus } from '../../shared/app-status.js';
 import type { SessionStateName } from '../../shared/states.js';
 import type { VaultSession } from '../vault/session.js';
 import { profileState } from './profile-state.js';
+import { effectiveLeadMs } from './refresh-policy.js';
 import type { ProfileRecord } from './profile-state.js';
 
 export type { AppStatus } from '../../shared/app-status.js';
@@ -27,6 +28,9 @@ export function sessionStatus(snapshot: {
   };
 }
 
+const leadMs = (seconds: number | undefined) =>
+  seconds === undefined ? undefined : seconds * 1000;
+
 export function buildStatus(input: {
   now: number;
   session: { state: SessionStateName; session?: VaultSession };
@@ -34,6 +38,8 @@ export function buildStatus(input: {
   records: Record<string, ProfileRecord>;
   /** Profiles being refreshed right now. */
   refreshing?: ReadonlySet<string>;
+  /** The settings' lead for profiles without their own. */
+  defaultLeadSeconds?: number;
   engine?: AppStatus['engine'];
 }): AppStatus {
   const { now } = input;
@@ -56,6 +62,14 @@ export function buildStatus(input: {
         region: binding.region ?? null,
         expiresAt: iso(record.expiresAt),
         grantedTtlSeconds: record.grantedTtlSeconds ?? null,
+        leadSeconds: record.grantedTtlSeconds
+          ? Math.round(
+              effectiveLeadMs(
+                record.grantedTtlSeconds * 1000,
+                leadMs(binding.leadSeconds ?? input.defaultLeadSeconds),
+              ) / 1000,
+            )
+          : null,
         lastRefreshAt: iso(record.lastRefreshAt),
         nextRefreshAt: iso(record.nextRefreshAt),
         lastError: record.lastError

@@ -118,6 +118,7 @@ export class Engine implements Api.EngineApi {
       profiles: this.settingsValue.profiles,
       records: this.book.records(Object.keys(this.settingsValue.profiles)),
       refreshing: this.book.refreshing(),
+      defaultLeadSeconds: this.settingsValue.engine.leadSeconds,
       engine: this.options.kind,
     });
   }

@@ -12,6 +12,21 @@ export const localTime: TimeFormat = (ms) =>
 
 const RECOVERED_FROM = new Set(['expiring', 'expired', 'error', 'needs_sign_in']);
 
+/** The credentials in the file have less than the profile's lead left. */
+function withinLead(profile: AppStatus['profiles'][number], now: number): boolean {
+  if (!profile.expiresAt || profile.leadSeconds === null) return true;
+  return Date.parse(profile.expiresAt) - now <= profile.leadSeconds * 1000;
+}
+
+/** A notice of trouble with the profile was sent since the last "fresh again" one. */
+function troubleTold(sent: ReadonlyMap<string, number>, name: string): boolean {
+  const recovered = sent.get(`${name}:fresh`) ?? -Infinity;
+  return ['expiring', 'expired', 'error'].some((state) => {
+    const told = sent.get(`${name}:${state}`);
+    return told !== undefined && told > recovered;
+  });
+}
+
 function minutesLeft(iso: string | null, now: number): string {
   if (!iso) return 'soon';
   const minutes = Math.max(0, Math.round((Date.parse(iso) - now) / 60_000));
@@ -73,6 +88,8 @@ export function noticesFor(
     const reason = profile.lastError?.message;
     switch (profile.state) {
       case 'expiring':
+        // Earlier, with more than the lead left, the tray, the window and `status` say it.
+        if (!withinLead(profile, now)) break;
         add({
           key: `${profile.name}:expiring`,
           title: `AWS profile ${profile.name} expires ${minutesLeft(profile.expiresAt, now)}`,
@@ -99,10 +116,12 @@ export function noticesFor(
         });
         break;
       case 'fresh':
-        // A retry shows as refreshing first; its error says it was in trouble before.
+        // A retry shows as refreshing first; its error says it was in trouble before. Trouble
+        // that was never told (an early failure) needs no news of its end.
         if (
           was &&
-          (RECOVERED_FROM.has(was.state) || (was.state === 'refreshing' && was.lastError))
+          (RECOVERED_FROM.has(was.state) || (was.state === 'refreshing' && was.lastError)) &&
+          (was.state === 'needs_sign_in' || troubleTold(sent, profile.name))
         ) {
           add({
             key: `${profile.name}:fresh`,

@@ -1,5 +1,5 @@
 import { profileNameProblem } from '../../shared/profile-name.js';
-import { newBindingSchema } from '../../shared/settings.js';
+import { bindingProblem, newBindingSchema } from '../../shared/settings.js';
 import type { NewBinding, ProfileSettings, Settings } from '../../shared/settings.js';
 import type { ProfileCheck } from '../../shared/ipc.js';
 import { CredentialsFileError } from '../aws/errors.js';
@@ -38,12 +38,9 @@ function checkName(name: string): void {
 }
 
 function parseBinding(binding: NewBinding): ProfileSettings {
-  const parsed = newBindingSchema.safeParse(binding);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw badRequest(`${issue.path.join('.') || 'profile'}: ${issue.message}`);
-  }
-  return { ...parsed.data, written: false };
+  const problem = bindingProblem(binding);
+  if (problem) throw badRequest(problem);
+  return { ...newBindingSchema.parse(binding), written: false };
 }
 
 /** Validates new profiles, checks the files and the policies, saves them, and writes them now. */

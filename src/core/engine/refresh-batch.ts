@@ -123,10 +123,12 @@ function book(ctx: BatchContext, result: RefreshResult): void {
         ctx.logger.warn(`${outcome.profile}: Vault says: ${warning}`);
     } else {
       entry.failures++;
+      const ttl = entry.record.grantedTtlSeconds;
       const next = retryAt({
         now,
         failures: entry.failures,
         expiresAt: entry.record.expiresAt,
+        lifetimeMs: ttl === undefined ? undefined : ttl * 1000,
         random: ctx.random,
       });
       entry.record = {

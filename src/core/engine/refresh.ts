@@ -1,3 +1,4 @@
+import { bindingProblem } from '../../shared/settings.js';
 import type { ProfileSettings } from '../../shared/settings.js';
 import type { CredentialsFileWriter, ProfileUpdate } from '../aws/credentials-file-writer.js';
 import { CredentialsFileError } from '../aws/errors.js';
@@ -87,6 +88,13 @@ export async function refreshProfiles(
   targets: RefreshTarget[],
 ): Promise<RefreshResult> {
   const reads = await mapLimited(targets, REFRESH_CONCURRENCY, async (target) => {
+    // A value saved before a rule refused it fails this profile alone, naming the field.
+    const problem = bindingProblem(target.settings);
+    if (problem)
+      return {
+        target,
+        outcome: failure(target.profile, new BindingError(`profile ${target.profile}: ${problem}`)),
+      };
     try {
       const read = await readAwsCredentials(
         deps.client,

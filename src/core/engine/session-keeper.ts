@@ -109,7 +109,7 @@ export class SessionKeeper {
    * A refused token means sign in again, quietly.
    */
   async start(options: { verify: boolean } = { verify: true }): Promise<SessionSnapshot> {
-    this.token = await this.options.secrets.get(this.key);
+    this.token = (await this.options.secrets.get(this.key)) || undefined;
     if (this.token && options.verify) await this.track(this.look(this.token));
     else if (this.token) {
       this.follow(this.options.lastSeen);

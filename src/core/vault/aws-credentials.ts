@@ -2,6 +2,7 @@ import { z } from '../../shared/zod.js';
 import type { Clock } from '../ports.js';
 import type { VaultClient } from './client.js';
 import { VaultError } from './errors.js';
+import { BindingError, vaultPath } from './vault-path.js';
 
 /** One AWS profile fed by one Vault role (docs/architecture.md, "The nouns"). */
 export interface ProfileBinding {
@@ -51,9 +52,7 @@ const credsData = z.object({
   arn: z.string().optional(),
 });
 
-export class BindingError extends Error {
-  override readonly name = 'BindingError';
-}
+export { BindingError } from './vault-path.js';
 
 /** Refuses a binding AWS or the app would refuse anyway, before asking Vault. */
 export function checkBinding(binding: ProfileBinding): void {
@@ -79,7 +78,7 @@ export async function readAwsCredentials(
   if (binding.ttlSeconds !== undefined) params.ttl = `${binding.ttlSeconds}s`;
   if (binding.roleArn) params.role_arn = binding.roleArn;
   if (binding.roleSessionName) params.role_session_name = binding.roleSessionName;
-  const path = `${binding.mount}/${binding.endpoint}/${binding.role}`;
+  const path = vaultPath(binding.mount, binding.endpoint, binding.role);
   const response =
     binding.endpoint === 'creds'
       ? await client.read(path, credsData, params)

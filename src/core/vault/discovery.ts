@@ -1,8 +1,10 @@
+import { VAULT_NAME, VAULT_PATH } from '../../shared/fields.js';
 import type { DiscoveredRole, Discovery } from '../../shared/ipc.js';
 import { z } from '../../shared/zod.js';
 import type { ProfileBinding } from './aws-credentials.js';
 import type { VaultClient } from './client.js';
 import { VaultError } from './errors.js';
+import { vaultPath } from './vault-path.js';
 
 /** What the app shows when a user picks roles (docs/vault-setup.md lists the policies it needs). */
 export interface AwsRoleInfo {
@@ -31,15 +33,17 @@ const capabilitiesData = z.record(z.string(), z.unknown());
 /** AWS secrets engines the token can see, by mount path without the trailing slash. */
 export async function listAwsMounts(client: VaultClient): Promise<string[]> {
   const { data } = await client.read('sys/internal/ui/mounts', mountsData);
+  // A mount whose path a profile could not be saved with (src/shared/fields.ts) is not offered.
   return Object.entries(data.secret)
     .filter(([, mount]) => mount.type === 'aws')
     .map(([path]) => path.replace(/\/$/, ''))
+    .filter((path) => VAULT_PATH.test(path))
     .sort();
 }
 
-/** Role names of an engine; none is an empty list, not an error. */
-export function listAwsRoles(client: VaultClient, mount: string): Promise<string[]> {
-  return client.list(`${mount}/roles`);
+/** Role names of an engine that a profile can be bound to; none is an empty list, not an error. */
+export async function listAwsRoles(client: VaultClient, mount: string): Promise<string[]> {
+  return (await client.list(vaultPath(mount, 'roles'))).filter((name) => VAULT_NAME.test(name));
 }
 
 /** A role's details, or undefined when it does not exist (Vault answers 404 with no errors). */
@@ -49,7 +53,7 @@ export async function readAwsRole(
   role: string,
 ): Promise<AwsRoleInfo | undefined> {
   try {
-    const { data } = await client.read(`${mount}/roles/${role}`, roleData);
+    const { data } = await client.read(vaultPath(mount, 'roles', role), roleData);
     return {
       name: role,
       credentialTypes: data.credential_type.split(',').filter(Boolean),

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import { vaultPathProblem } from '../../shared/fields.js';
+import { vaultNameProblem, vaultPathProblem } from '../../shared/fields.js';
 import type { Api, DiscoveredRole, Discovery, RefreshSummary } from '../../shared/ipc.js';
 import { profileNameProblem } from '../../shared/profile-name.js';
 import { Alert, TextField, useFocusFirstInvalid } from '../fields.js';
@@ -62,7 +62,7 @@ function ManualEntry(props: { listingDenied: boolean; onAdd(mount: string, role:
     mount: mount
       ? vaultPathProblem(mount, 'The mount')
       : 'Enter the mount of the AWS secrets engine.',
-    role: role ? vaultPathProblem(role, 'The role') : 'Enter the role name you were given.',
+    role: role ? vaultNameProblem(role, 'The role') : 'Enter the role name you were given.',
   };
 
   function submit(event: TargetedSubmitEvent<HTMLFormElement>) {

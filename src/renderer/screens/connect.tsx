@@ -1,6 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import { PORT, isHttpUrl, vaultPathProblem, wholeNumberProblem } from '../../shared/fields.js';
+import {
+  PORT,
+  isHttpUrl,
+  vaultNameProblem,
+  vaultPathProblem,
+  wholeNumberProblem,
+} from '../../shared/fields.js';
 import type { Api, AuthMethod, Connection } from '../../shared/ipc.js';
 import { Alert, RadioGroup, TextField, useFocusFirstInvalid } from '../fields.js';
 import { messageOf } from '../format.js';
@@ -49,7 +55,7 @@ function problemsOf(draft: Draft): Problems {
     problems.authMount = vaultPathProblem(draft.authMount.trim(), 'The mount');
   }
   if (browser && draft.authRole.trim()) {
-    problems.authRole = vaultPathProblem(draft.authRole.trim(), 'The role');
+    problems.authRole = vaultNameProblem(draft.authRole.trim(), 'The role');
   }
   if (draft.authMethod === 'jwt') {
     if (!isHttpUrl(draft.issuer.trim())) problems.issuer = 'Enter the issuer as an https:// URL.';

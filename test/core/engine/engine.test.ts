@@ -134,8 +134,8 @@ describe('faults during refreshes', () => {
       const status = h.engine.snapshot().profiles[0]!;
       expect(status.state).toBe('expiring');
       expect(status.lastError?.message).toBeTruthy();
-      expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring']);
-      expect(h.notices[0]!.body).toContain(status.lastError!.message);
+      // More than its lead (a third of 3599 s) is left: the state says it, no notice yet.
+      expect(h.notices).toEqual([]);
       // Backoff: 5 s, 10 s, 20 s; the fourth try finds Vault well again.
       for (let i = 0; i < 60; i++) {
         clock.advance(1000);
@@ -144,11 +144,51 @@ describe('faults during refreshes', () => {
       expect(h.file()).not.toBe(good);
       expect(h.expiries().solo!).toBeGreaterThan(expiresAt);
       expect(h.engine.snapshot().profiles[0]!.state).toBe('fresh');
-      expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring', 'solo:fresh']);
+      // Nobody was told of the trouble, so nobody is told of its end.
+      expect(h.notices).toEqual([]);
       stack.vault.clearFaults();
       await h.engine.stop();
     },
   );
+
+  it('a refresh failing until less than the lead is left: one notice with the reason, retries never more than lifetime / 12 apart, then news of the recovery', async () => {
+    const h = await engineHarness(stack, clock, {
+      profiles: { solo: { role: 'role-p1' } },
+      token: token(24 * 3600),
+      random: () => 0.5,
+    });
+    await h.engine.start();
+    await h.engine.settled();
+    const expiresAt = h.expiries().solo!;
+    stack.vault.injectFault({
+      path: 'aws/creds/role-p1',
+      kind: 'status',
+      status: 500,
+      errors: ['internal error'],
+      times: 1000,
+    });
+    const tries: number[] = [];
+    const since = stack.vault.requests.length;
+    // Until 15 minutes are left: the lead is 20 minutes, the refresh was due at 21.5.
+    while (clock.now() < expiresAt - 15 * MINUTE) {
+      clock.advance(1000);
+      await h.engine.settled();
+    }
+    for (const r of stack.vault.requests.slice(since))
+      if (r.path === '/v1/aws/creds/role-p1') tries.push(r.at);
+    const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual((3599_000 / 12) * 1.1 + 1000);
+    expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring']);
+    expect(h.notices[0]!.body).toContain('internal error');
+    expect(h.notices[0]!.title).toMatch(/expires in (19|20) min$/);
+    stack.vault.clearFaults();
+    for (let i = 0; i < 300 && h.engine.snapshot().profiles[0]!.state !== 'fresh'; i++) {
+      clock.advance(1000);
+      await h.engine.settled();
+    }
+    expect(h.notices.map((n) => n.key)).toEqual(['solo:expiring', 'solo:fresh']);
+    await h.engine.stop();
+  });
 });
 
 describe('sleep and clock jumps', () => {

@@ -34,6 +34,7 @@ function status(
       region: null,
       expiresAt: new Date(NOW + 10 * MINUTE).toISOString(),
       grantedTtlSeconds: 3600,
+      leadSeconds: 1200,
       lastRefreshAt: null,
       nextRefreshAt: null,
       lastError: null,
@@ -73,7 +74,7 @@ describe('noticesFor', () => {
     expect(noticesFor(before, after, NOW, sent).map((n) => n.key)).toEqual(['dev:expiring']);
   });
 
-  it('tells about a recovery only after trouble, also when a retry passed through refreshing', () => {
+  it('tells about a recovery only after trouble it told, also when a retry passed through refreshing', () => {
     const fresh = status([{ name: 'dev', state: 'fresh' }]);
     const routine = noticesFor(
       status([{ name: 'dev', state: 'refreshing' }]),
@@ -82,14 +83,11 @@ describe('noticesFor', () => {
       new Map(),
     );
     expect(routine).toEqual([]);
-    const retried = noticesFor(
-      status([{ name: 'dev', state: 'refreshing', lastError: failing }]),
-      fresh,
-      NOW,
-      new Map(),
-      hhmm,
-    );
-    expect(retried).toEqual([
+    const retrying = status([{ name: 'dev', state: 'refreshing', lastError: failing }]);
+    // An early failure nobody was told about needs no news of its end.
+    expect(noticesFor(retrying, fresh, NOW, new Map())).toEqual([]);
+    const told = new Map([['dev:expiring', NOW - MINUTE]]);
+    expect(noticesFor(retrying, fresh, NOW, told, hhmm)).toEqual([
       {
         key: 'dev:fresh',
         title: 'AWS profile dev is fresh again',
@@ -97,11 +95,41 @@ describe('noticesFor', () => {
         urgency: 'normal',
       },
     ]);
+    // Told, but already told it is fresh again since: not twice.
+    told.set('dev:fresh', NOW - NOTICE_THROTTLE_MS + MINUTE - MINUTE / 2);
+    expect(noticesFor(retrying, fresh, NOW, new Map([...told, ['dev:fresh', NOW]]))).toEqual([]);
     expect(
-      noticesFor(status([{ name: 'dev', state: 'expired' }]), fresh, NOW, new Map()).map(
-        (n) => n.key,
-      ),
+      noticesFor(
+        status([{ name: 'dev', state: 'expired' }]),
+        fresh,
+        NOW,
+        new Map([['dev:expired', NOW - MINUTE]]),
+      ).map((n) => n.key),
     ).toEqual(['dev:fresh']);
+  });
+
+  it('warns that a profile is expiring only once less than its lead is left', () => {
+    const before = status([{ name: 'dev', state: 'refreshing', lastError: failing }]);
+    const early = status([
+      {
+        name: 'dev',
+        state: 'expiring',
+        lastError: failing,
+        expiresAt: new Date(NOW + 58 * MINUTE).toISOString(),
+      },
+    ]);
+    expect(noticesFor(before, early, NOW, new Map())).toEqual([]);
+    const late = status([
+      {
+        name: 'dev',
+        state: 'expiring',
+        lastError: failing,
+        expiresAt: new Date(NOW + 19 * MINUTE).toISOString(),
+      },
+    ]);
+    expect(noticesFor(before, late, NOW, new Map()).map((n) => n.title)).toEqual([
+      'AWS profile dev expires in 19 min',
+    ]);
   });
 
   it('names the time the profiles stop working when Vault needs a new sign-in', () => {

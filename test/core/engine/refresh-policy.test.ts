@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_MAX_MS, refreshAt, retryAt } from '../../../src/core/engine/refresh-policy.js';
+import {
+  BACKOFF_MAX_MS,
+  backoffCapMs,
+  refreshAt,
+  retryAt,
+} from '../../../src/core/engine/refresh-policy.js';
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;
@@ -36,6 +41,19 @@ describe('retryAt', () => {
     expect(retryAt({ now: 0, failures: 20, random: () => 1 })).toBeLessThanOrEqual(
       BACKOFF_MAX_MS * 1.1,
     );
+  });
+
+  it('caps the backoff at a twelfth of the credentials’ lifetime, between 5 s and 5 min', () => {
+    const mid = () => 0.5;
+    const longest = (lifetimeMs: number) =>
+      retryAt({ now: 0, failures: 20, lifetimeMs, random: mid });
+    expect(longest(15 * MINUTE)).toBe(75_000);
+    expect(longest(60 * MINUTE)).toBe(BACKOFF_MAX_MS);
+    expect(longest(12 * 60 * MINUTE)).toBe(BACKOFF_MAX_MS);
+    expect(longest(30_000)).toBe(5_000);
+    expect(backoffCapMs(undefined)).toBe(BACKOFF_MAX_MS);
+    // The doubling itself is unchanged below the cap.
+    expect(retryAt({ now: 0, failures: 3, lifetimeMs: 15 * MINUTE, random: mid })).toBe(20_000);
   });
 
   it('never later than a minute before expiry, while there is that long', () => {

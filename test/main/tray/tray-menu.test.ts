@@ -39,6 +39,7 @@ function status(profiles: ProfileInput[], session: Partial<AppStatus['session']>
       region: null,
       expiresAt: at('14:32:00'),
       grantedTtlSeconds: 3600,
+      leadSeconds: 1200,
       lastRefreshAt: null,
       nextRefreshAt: null,
       lastError: null,
