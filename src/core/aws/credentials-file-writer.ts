@@ -4,9 +4,9 @@
  * profiles unconditionally, while adding a profile refuses sections that are already there
  * unless the caller adopts them.
  */
-import { profileNameProblem } from '../../shared/profile-name.js';
 import type { Clock } from '../ports.js';
 import { CredentialsFileError, brokenFileError } from './errors.js';
+import { readFileCapped } from './file-access.js';
 import type { AwsFilePaths } from './file-paths.js';
 import { findSection, optionValue, parseIni, type IniDocument } from './ini-document.js';
 import {
@@ -17,37 +17,15 @@ import {
   credentialsSectionName,
   type DeliveryMode,
   type Entry,
-  type SessionCredentials,
 } from './managed-sections.js';
+import { checkName, checkUpdates, type ProfileUpdate } from './profile-updates.js';
 import { editFiles, type FileEdit } from './safe-writer.js';
 import { findShadowing, type ShadowingFinding } from './shadowing.js';
 import { parseStrict } from './strict-validate.js';
-import { errorCode, nodeFs, type WriterFs } from './writer-fs.js';
+import { nodeFs, type WriterFs } from './writer-fs.js';
 
-interface ProfileUpdateBase {
-  readonly profile: string;
-  /** Written to the config file; left out means the key is removed there. */
-  readonly region?: string | undefined;
-  readonly output?: string | undefined;
-}
-
-/** Static keys in the credentials file (`file` delivery). */
-export interface FileProfileUpdate extends ProfileUpdateBase {
-  readonly credentials: SessionCredentials;
-  readonly credentialProcess?: never;
-}
-
-/**
- * A `credential_process` command in the config file (`process` delivery); the profile's
- * credentials-file section is removed, since static keys there would hide the command in every
- * SDK. Build the command with `credentialProcessLine`.
- */
-export interface ProcessProfileUpdate extends ProfileUpdateBase {
-  readonly credentialProcess: string;
-  readonly credentials?: never;
-}
-
-export type ProfileUpdate = FileProfileUpdate | ProcessProfileUpdate;
+export type { FileProfileUpdate, ProcessProfileUpdate, ProfileUpdate } from './profile-updates.js';
+export { updateProblem } from './profile-updates.js';
 
 export interface WriteReport {
   /** Files that were replaced (resolved paths); an edit that changes nothing writes nothing. */
@@ -79,9 +57,6 @@ export interface CredentialsFileWriterOptions {
   readonly fs?: WriterFs | undefined;
   readonly clock?: Pick<Clock, 'now'> | undefined;
 }
-
-/** Printable ASCII without spaces: read alike by every SDK as a plain, unquoted value. */
-const PLAIN_VALUE = /^[!-~]+$/;
 
 export class CredentialsFileWriter {
   private readonly paths: AwsFilePaths;
@@ -223,17 +198,10 @@ export class CredentialsFileWriter {
     ]);
   }
 
+  /** Read-only files and other users' files are read as usual: only replacing them is refused. */
   private async read(file: string): Promise<IniDocument> {
-    let bytes: Buffer;
-    try {
-      bytes = await this.fs.readFile(file);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return parseIni('');
-      throw new CredentialsFileError('io', `${file}: ${errorCode(error) ?? String(error)}`, {
-        file,
-        cause: error,
-      });
-    }
+    const bytes = await readFileCapped(this.fs, file);
+    if (bytes === undefined) return parseIni('');
     const parsed = parseStrict(bytes);
     if ('rule' in parsed) throw brokenFileError(file, parsed);
     return parsed;
@@ -280,72 +248,4 @@ function finish(
 function sectionLine(doc: IniDocument, section: string, file: string): string | undefined {
   const found = findSection(doc, section);
   return found === undefined ? undefined : `${file}:${found.header + 1}`;
-}
-
-function checkName(profile: string): void {
-  const problem = profileNameProblem(profile);
-  if (problem !== undefined) throw new CredentialsFileError('invalid-profile-name', problem);
-}
-
-function checkUpdates(updates: readonly ProfileUpdate[]): void {
-  const seen = new Set<string>();
-  for (const update of updates) {
-    const { profile, region, output } = update;
-    checkName(profile);
-    if (seen.has(profile)) {
-      throw new CredentialsFileError(
-        'invalid-input',
-        `Profile ${profile} appears twice in one write.`,
-      );
-    }
-    seen.add(profile);
-    checkPlainValues(profile, { region: region || undefined, output: output || undefined });
-    if (update.credentialProcess !== undefined) {
-      checkCommand(profile, update.credentialProcess);
-      continue;
-    }
-    const { credentials } = update;
-    checkPlainValues(profile, {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken || undefined,
-    });
-    if (Number.isNaN(credentials.expiresAt.getTime())) {
-      throw new CredentialsFileError(
-        'invalid-input',
-        `The expiry for profile ${profile} is not a valid date.`,
-      );
-    }
-  }
-}
-
-function checkPlainValues(profile: string, values: Record<string, string | undefined>): void {
-  for (const [field, value] of Object.entries(values)) {
-    if (value !== undefined && !isPlainValue(value)) {
-      throw new CredentialsFileError(
-        'invalid-input',
-        `The ${field} for profile ${profile} cannot be written: it must be printable ASCII without spaces or quotes.`,
-      );
-    }
-  }
-}
-
-/**
- * Plain words joined by single spaces. Readers split and quote commands differently, and a word
- * starting with `#` or `;` is an inline comment to the JS SDK; whether the command is safe for
- * every reader's shell is `credentialProcessLine`'s check.
- */
-function checkCommand(profile: string, command: string): void {
-  const words = command.split(' ');
-  if (!words.every((word) => PLAIN_VALUE.test(word) && !/["'`]|^[#;]/.test(word))) {
-    throw new CredentialsFileError(
-      'invalid-input',
-      `The credential_process command for profile ${profile} cannot be written: it must be printable ASCII words separated by single spaces, without quotes or comment characters.`,
-    );
-  }
-}
-
-/** Quotes would be stripped by Go and kept by everyone else. */
-function isPlainValue(value: string): boolean {
-  return PLAIN_VALUE.test(value) && !/^["'`]/.test(value);
 }

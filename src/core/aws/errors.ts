@@ -1,4 +1,5 @@
 import type { StrictRule, StrictViolation } from './strict-validate.js';
+import { errorCode } from './writer-fs.js';
 
 export type CredentialsFileErrorKind =
   /** The name breaks the profile-name rule (src/shared/profile-name.ts). */
@@ -17,6 +18,13 @@ export type CredentialsFileErrorKind =
   | 'locked'
   /** Another program kept changing the file while the app tried to write it. */
   | 'file-changing'
+  /**
+   * The file is read-only or belongs to another user, or (in place) cannot be made 0600; the app
+   * will not replace it, and left it as it was.
+   */
+  | 'not-writable'
+  /** The file is larger than the app reads (file-access.ts); it was not read. */
+  | 'too-large'
   /** The file system refused (permissions, disk full, ...). */
   | 'io';
 
@@ -47,4 +55,11 @@ export function brokenFileError(file: string, violation: StrictViolation): Crede
     `${file}:${violation.line}: ${violation.detail} [${violation.rule}]; botocore cannot read this file, so the app left it unchanged`,
     { file, line: violation.line, rule: violation.rule },
   );
+}
+
+/** A file-system failure as an `io` error naming the file; a refusal passes through as it is. */
+export function ioError(file: string, error: unknown): CredentialsFileError {
+  if (error instanceof CredentialsFileError) return error;
+  const reason = errorCode(error) ?? (error instanceof Error ? error.message : String(error));
+  return new CredentialsFileError('io', `${file}: ${reason}`, { file, cause: error });
 }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CredentialsFileError } from './errors.js';
+import { CredentialsFileError, ioError } from './errors.js';
+import { makePrivate, readCapped } from './file-access.js';
 import type { HeldLock } from './file-lock.js';
 import { errorCode, type WriterFs } from './writer-fs.js';
 
@@ -56,14 +57,7 @@ export async function readStable(fs: WriterFs, target: string): Promise<Snapshot
     let first: BigIntStats, bytes: Buffer, second: BigIntStats;
     try {
       first = await handle.stat({ bigint: true });
-      bytes = Buffer.allocUnsafe(Number(first.size));
-      let length = 0;
-      while (length < bytes.length) {
-        const { bytesRead } = await handle.read(bytes, length, bytes.length - length, length);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-      }
-      bytes = bytes.subarray(0, length);
+      bytes = await readCapped(handle, target, first);
       second = await handle.stat({ bigint: true });
     } catch (error) {
       throw ioError(target, error);
@@ -149,6 +143,8 @@ export async function replaceFile(
   const bytes = Buffer.from(text);
   const dir = path.dirname(target);
   if (options.inPlace && snapshot.bytes !== undefined) {
+    // First, so that a refusal leaves no backup behind.
+    await makePrivate(fs, target, snapshot.stat!);
     await replaceWithCopy(fs, backupPathOf(target), snapshot.bytes);
     await confirmUnchanged(fs, target, snapshot, lock);
     await writeInPlace(fs, target, bytes);
@@ -283,10 +279,4 @@ export async function removeLeftovers(fs: WriterFs, target: string): Promise<voi
       await fs.unlink(path.join(dir, name)).catch(() => undefined);
     }
   }
-}
-
-export function ioError(file: string, error: unknown): CredentialsFileError {
-  if (error instanceof CredentialsFileError) return error;
-  const reason = errorCode(error) ?? (error instanceof Error ? error.message : String(error));
-  return new CredentialsFileError('io', `${file}: ${reason}`, { file, cause: error });
 }

@@ -2,19 +2,19 @@
  * Replaces the credentials and config files without ever leaving a partial or broken one:
  * lock, re-read, edit, validate, write a 0600 temp file beside the target, fsync, rename,
  * fsync the folder, release. A file that already breaks botocore's strict rules is refused and
- * left as it was, like every other refusal: same bytes, mode, inode and mtime, and no temp, lock
- * or backup file left behind. This module orders those steps; file-replacement.ts reads and
- * replaces each file.
+ * left as it was, like every other refusal (too large, read-only, someone else's: file-access.ts):
+ * same bytes, mode, owner, inode and mtime, and no temp, lock or backup file left behind. This
+ * module orders those steps; file-replacement.ts reads and replaces each file.
  */
 import path from 'node:path';
-import { CredentialsFileError, brokenFileError } from './errors.js';
+import { CredentialsFileError, brokenFileError, ioError } from './errors.js';
+import { checkReplaceable } from './file-access.js';
 import { acquireLock, type HeldLock } from './file-lock.js';
 import {
   ConcurrentChange,
   adoptedBackupPathOf,
   anyChanged,
   backupPathOf,
-  ioError,
   lockPathOf,
   readStable,
   removeLeftovers,
@@ -128,6 +128,13 @@ async function editLocked(
     }
     const edits = edit(before);
     const after = edits.map((fileEdit, i) => checkOutput(targets[i]!, before[i]!, fileEdit));
+    // Every file about to be replaced, before any is: a refusal must leave both as they were.
+    for (let i = 0; i < targets.length; i++) {
+      const stat = snapshots[i]!.stat;
+      if (stat !== undefined && after[i]!.text !== before[i]!.text) {
+        await checkReplaceable(fs, targets[i]!, stat);
+      }
+    }
     try {
       for (let i = 0; i < targets.length; i++) {
         const target = targets[i]!;
