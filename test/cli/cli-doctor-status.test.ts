@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -113,6 +113,34 @@ describe('doctor: each finding, made to happen', () => {
       /^warn {2}profiles: profile dev is managed but missing from .*credentials; run `vault-aws-tray refresh dev`$/,
     );
     expect(line(result.stdout, 'shadowing')).toMatch(/^warn {2}shadowing: .*credential_process/);
+  });
+
+  it('AWS files the app could not write: a read-only file, a folder of another user; process profiles are not "missing"', async () => {
+    const { cli } = await signedIn();
+    expect(
+      (await cli.run(['profile', 'add', 'ci', '--role', 'dev-readonly', '--delivery', 'process']))
+        .code,
+    ).toBe(0);
+    const healthy = await cli.run(['doctor']);
+    expect(healthy.code).toBe(0);
+    expect(healthy.stdout).not.toMatch(/ci is managed but missing|does not run/);
+
+    chmodSync(cli.credentialsFile, 0o444);
+    const readOnly = await cli.run(['doctor']);
+    expect(readOnly.code).toBe(1);
+    expect(readOnly.stdout).toContain(
+      `error aws files: ${cli.credentialsFile} is read-only (mode 0444`,
+    );
+    chmodSync(cli.credentialsFile, 0o600);
+
+    const folder = join(cli.home, '.aws');
+    chownSync(folder, 65534, 65534);
+    const foreign = await cli.run(['doctor']);
+    chownSync(folder, process.getuid!(), process.getgid!());
+    expect(foreign.code).toBe(1);
+    expect(foreign.stdout).toMatch(
+      /error aws files: \S+\.aws cannot be written by this user \(mode 0700, owner uid 65534/,
+    );
   });
 
   it('Vault unreachable, sealed, a standby', async () => {

@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { checkReplaceable } from '../aws/file-access.js';
+import { nodeFs } from '../aws/writer-fs.js';
 import { CredentialsFileError } from '../aws/errors.js';
 import type { Clock } from '../ports.js';
 import { VaultError } from '../vault/errors.js';
@@ -85,10 +89,39 @@ export async function doctorFindings(ctx: DoctorContext): Promise<DoctorFinding[
 
 type Add = (level: DoctorFinding['level'], check: string, message: string) => void;
 
+/**
+ * Why the app could not write `file`: the file itself read-only or another user's (the writer's
+ * own rule, file-access.ts), or its folder (the nearest that exists) not this user's to write in,
+ * where the writer makes a new file and renames it over the old one.
+ */
+async function writeProblem(file: string): Promise<string | undefined> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  try {
+    await checkReplaceable(nodeFs, file, await stat(file, { bigint: true }));
+  } catch (error) {
+    if (error instanceof CredentialsFileError) return error.message;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  let folder = dirname(file);
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  const found = await stat(folder);
+  if (found.uid === uid && found.mode & 0o200) return undefined;
+  return `${folder} cannot be written by this user (mode ${octal(found.mode & 0o777)}, owner uid ${found.uid}; the app runs as uid ${uid}): the app writes the AWS files there as new files it renames into place. Make the folder this user's and writable (chown, chmod u+w), or point the app at other files.`;
+}
+
 async function checkAwsFiles(ctx: DoctorContext, settings: Settings, add: Add): Promise<void> {
   const paths = ctx.services.awsPaths();
+  const said = new Set<string>();
   for (const file of [paths.credentialsFile, paths.configFile]) {
     const mode = await modeOf(file);
+    const problem = await writeProblem(file);
+    if (problem) {
+      // Both files in one folder: its problem is said once.
+      if (!said.has(problem)) add('error', 'aws files', problem);
+      said.add(problem);
+      continue;
+    }
     if (mode === undefined)
       add('ok', 'aws files', `${file} does not exist yet; it will be created`);
     else if (file === paths.credentialsFile && mode & 0o077)

@@ -29,6 +29,8 @@ const LASTING: ReadonlySet<string> = new Set<VaultErrorKind | string>([
   'invalid-profile-name',
   'unsafe-command',
   'unsupported-layout',
+  'not-writable',
+  'too-large',
 ]);
 
 /** A session at or past this state cannot refresh anything. */

@@ -1,5 +1,6 @@
 import { bindingProblem } from '../../shared/settings.js';
 import type { ProfileSettings } from '../../shared/settings.js';
+import { updateProblem } from '../aws/credentials-file-writer.js';
 import type { CredentialsFileWriter, ProfileUpdate } from '../aws/credentials-file-writer.js';
 import { CredentialsFileError } from '../aws/errors.js';
 import type { ShadowingFinding } from '../aws/shadowing.js';
@@ -151,7 +152,12 @@ export async function refreshProfiles(
     // A profile whose update cannot be made (a helper path credential_process cannot call)
     // fails alone; the others are still written.
     try {
-      batch.push({ ...entry, update: update(entry) });
+      const made = update(entry);
+      // A value the file cannot hold (a key with a space, from a misbehaving Vault) fails this
+      // profile alone, before the write: the others are written and stay fresh.
+      const problem = updateProblem(made);
+      if (problem) throw problem;
+      batch.push({ ...entry, update: made });
     } catch (error) {
       outcomes.set(entry.target.profile, failure(entry.target.profile, error));
     }
