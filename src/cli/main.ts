@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { systemClock } from '../core/clock.js';
 import { systemBrowser } from './browser-opener.js';
-import { run } from './run.js';
+import { debugRequested, run, unexpectedFailure } from './run.js';
 
 /** The package's version, from the package.json above this file (source or compiled). */
 function packageVersion(): string {
@@ -48,13 +48,22 @@ function interruptSignal(): AbortSignal {
   return controller.signal;
 }
 
+const args = process.argv.slice(2);
+
+// A failure outside a command's own (a stream, a timer, a promise nobody awaited) is still one
+// line and exit code 1, not Node's stack trace; --debug adds the stack.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(unexpectedFailure(error, debugRequested(args)));
+  process.exit(1);
+});
+
 // `vault-aws-tray status | head -1`: a reader that stops early is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
 
-process.exitCode = await run(process.argv.slice(2), {
+process.exitCode = await run(args, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,

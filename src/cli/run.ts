@@ -2,6 +2,7 @@ import { refusalOf } from '../core/engine/engine-errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import type { CliCommand } from '../shared/cli-commands.js';
 import { configDir } from '../shared/paths.js';
+import { stripControlChars } from '../shared/strip-control.js';
 import { credentialProcess, env, exec } from './commands/credentials.js';
 import { daemon } from './commands/daemon.js';
 import { doctor } from './commands/doctor.js';
@@ -32,7 +33,7 @@ const COMMANDS: Record<CliCommand, (ctx: CliContext, args: string[]) => Promise<
 };
 
 function usage(io: CliIo, dir: string): string {
-  return `usage: ${PRODUCT_NAME} [--config-dir DIR] <command>
+  return `usage: ${PRODUCT_NAME} [--config-dir DIR] [--debug] <command>
 
 Keeps named AWS profiles fresh from HashiCorp Vault.
 
@@ -62,10 +63,26 @@ commands:
 
 options:
   --config-dir DIR  settings folder (also VAULT_AWS_TRAY_CONFIG_DIR); now ${dir}
+  --debug           a failure's stack trace as well as its one line
   --help, --version (${io.version})
 
 exit codes: 0 ok, 1 failure, 2 usage error, 3 sign-in needed
 `;
+}
+
+/**
+ * `--debug` anywhere before a `--` (what follows it is another program's), so it can be added to
+ * the end of a command line that failed.
+ */
+export function debugRequested(args: string[]): boolean {
+  const dash = args.indexOf('--');
+  return (dash < 0 ? args : args.slice(0, dash)).includes('--debug');
+}
+
+function withoutDebug(args: string[]): string[] {
+  const dash = args.indexOf('--');
+  const head = dash < 0 ? args : args.slice(0, dash);
+  return [...head.filter((arg) => arg !== '--debug'), ...(dash < 0 ? [] : args.slice(dash))];
 }
 
 /** Splits the global options (before the command) from the command and its arguments. */
@@ -97,9 +114,32 @@ function globals(args: string[]): {
   return out;
 }
 
+/** A stack for --debug: its lines keep their indent, its message loses its escapes. */
+function plainStack(error: unknown): string {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (!stack) return '';
+  const lines = stack.split('\n').map((l) => `${/^\s*/.exec(l)![0]}${stripControlChars(l)}`);
+  return `${lines.filter((l) => l.trim()).join('\n')}\n`;
+}
+
+/** The one line (and with --debug the stack) for a failure nothing else explained. */
+export function unexpectedFailure(error: unknown, debug: boolean): string {
+  const err = error instanceof Error ? error : undefined;
+  const words =
+    stripControlChars(err ? err.message : String(error)) ||
+    (err && ((err as NodeJS.ErrnoException).code ?? err.name)) ||
+    'unknown failure';
+  if (debug) return `${PRODUCT_NAME}: ${words}\n${plainStack(error)}`;
+  return `${PRODUCT_NAME}: ${words} (--debug shows where)\n`;
+}
+
 /** One line on stderr and the exit code for anything a command throws. */
-function report(io: CliIo, error: unknown): number {
-  const line = (message: string) => io.stderr(`${PRODUCT_NAME}: ${message}\n`);
+function report(io: CliIo, error: unknown, debug: boolean): number {
+  // Quoted text from a server or the system may carry escapes or line breaks: one clean line.
+  const line = (message: string) => {
+    io.stderr(`${PRODUCT_NAME}: ${stripControlChars(message)}\n`);
+    if (debug) io.stderr(plainStack(error));
+  };
   if (error instanceof CliError) {
     line(error.message);
     return error.exitCode;
@@ -110,17 +150,20 @@ function report(io: CliIo, error: unknown): number {
     line(refusal.message);
     return exitCodeFor(refusal.code);
   }
-  if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
     line(`${(error as Error).message.split('. ')[0]} (see --help)`);
     return EXIT.usage;
   }
-  throw error;
+  io.stderr(unexpectedFailure(error, debug));
+  return EXIT.failure;
 }
 
 /** Runs one command line and returns the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
+  const debug = debugRequested(args);
   try {
-    const options = globals(args);
+    const options = globals(withoutDebug(args));
     if (options.version) {
       io.stdout(`${io.version}\n`);
       return EXIT.ok;
@@ -140,6 +183,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       await ctx.close();
     }
   } catch (error) {
-    return report(io, error);
+    return report(io, error, debug);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { makePrivateFolder } from './private-file.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import { parseSettings, SettingsError } from '../shared/settings.js';
 import type { Settings } from '../shared/settings.js';
@@ -32,10 +32,12 @@ export class FileSettingsStore implements SettingsStore {
     configDir: string,
     open: (options: ReturnType<typeof settingsFileOptions>) => StoreFile,
   ) {
-    mkdirSync(configDir, { recursive: true, mode: 0o700 });
+    makePrivateFolder(configDir);
     try {
       this.file = open(settingsFileOptions(configDir));
     } catch (error) {
+      // conf throws the file system's own errors as they are; only a parse failure is about JSON.
+      if (!(error instanceof SyntaxError)) throw error;
       throw new SettingsError(
         `${configDir}/config.json is not valid JSON (${(error as Error).message.split('\n')[0]})`,
       );

@@ -6,12 +6,12 @@
  * their meaning, sees them. Reading, capping and closing connections: engine-server-connections.ts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { z } from '../../shared/zod.js';
 import type { Logger } from '../ports.js';
-import { writePrivateFile } from '../private-file.js';
+import { makePrivateFolder, writePrivateFile } from '../private-file.js';
 import { ENGINE_OPERATIONS } from './engine-api.js';
 import type { EngineApi, EngineOperation } from './engine-api.js';
 import { refusalOf } from './engine-errors.js';
@@ -123,7 +123,7 @@ async function dispatch(
  * when it is ours, and refused when it is another user's (docs/engine.md "The engine's socket").
  */
 async function privateFolder(dir: string, logger: Logger): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  makePrivateFolder(dir);
   const info = await stat(dir);
   if ((info.mode & 0o077) === 0) return;
   const mode = (info.mode & 0o777).toString(8).padStart(4, '0');

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { watch } from 'chokidar';
+import { makePrivateFolder } from '../private-file.js';
 
 /** Quiet time after the last event before reacting; and once more after that, for a missed last event. */
 export const DEBOUNCE_MS = 200;
@@ -24,7 +24,7 @@ export function watchFiles(
 ): FileWatcher {
   const files = new Set(paths.map((p) => resolve(p)));
   const folders = [...new Set([...files].map((f) => dirname(f)))];
-  for (const folder of folders) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  for (const folder of folders) makePrivateFolder(folder);
   const watcher = watch(folders, {
     depth: 0,
     ignoreInitial: true,

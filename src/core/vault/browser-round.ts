@@ -49,7 +49,8 @@ export async function browserRound<T>(round: BrowserRound<T>): Promise<T> {
       const description = params.get('error_description');
       const message = `the identity provider refused the sign-in: ${description ? `${description} (${idpError})` : idpError}`;
       settle({ error: new SignInError('idp', message) });
-      return { status: 400, title: 'Sign-in refused', message: `The ${message}.`, done: true };
+      const sentence = `${message[0]!.toUpperCase()}${message.slice(1)}.`;
+      return { status: 400, title: 'Sign-in refused', message: sentence, done: true };
     }
     try {
       settle({ value: await round.complete(request, redirectUri) });

@@ -1,6 +1,12 @@
 import type { z } from '../../shared/zod.js';
 import type { Logger } from '../ports.js';
-import { errorFromResponse, VaultError } from './errors.js';
+import {
+  errorFromResponse,
+  errorFromTransport,
+  looksLikeVault,
+  notVaultError,
+  VaultError,
+} from './errors.js';
 import { httpExchange } from './http-exchange.js';
 import type { HttpExchange, HttpReply } from './http-exchange.js';
 import { envelopeSchema, errorBodySchema, healthSchema, listDataSchema } from './schemas.js';
@@ -37,32 +43,11 @@ function safeJson(text: string): unknown {
   }
 }
 
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_UNTRUSTED',
-  'EPROTO',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
 /** Vault's Go client retries 412 (not yet consistent, or an Agent asking for X-Vault-Request). */
 const RETRY_412_DELAYS_MS = [250, 500];
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Vault's Go client follows one; three leave room for a proxy's hop without following a loop. */
+const MAX_REDIRECTS = 3;
 
 /**
  * An HTTP client for Vault's API. Every request carries `X-Vault-Request`, the token and the
@@ -149,16 +134,17 @@ export class VaultClient {
       url.searchParams.set(code, '299');
     }
     const response = await this.send('GET', url, undefined, 'sys/health');
-    const text = response.data;
-    const parsed = healthSchema.safeParse(safeJson(text));
+    const json = safeJson(response.data);
+    const parsed = healthSchema.safeParse(json);
     if (response.status >= 400 || !parsed.success) {
-      if (response.status >= 400)
+      // Vault answers sys/health in every state (with the codes above): anything else is a
+      // Vault error, a proxy's failure in front of it, or not Vault at all.
+      const errors = errorBodySchema.safeParse(json);
+      if (response.status >= 400 && errors.success)
+        throw errorFromResponse(response.status, errors.data.errors, 'sys/health', this.address);
+      if (response.status >= 500)
         throw errorFromResponse(response.status, [], 'sys/health', this.address);
-      throw new VaultError(
-        'malformed_response',
-        `Vault at ${this.address} sent an unexpected health report`,
-        { path: 'sys/health' },
-      );
+      throw notVaultError(this.address, 'sys/health', response.status);
     }
     const dateHeader = response.headers.date;
     return { ...parsed.data, serverDate: dateHeader ? Date.parse(dateHeader) : undefined };
@@ -178,7 +164,7 @@ export class VaultClient {
         body: form.toString(),
       });
     } catch (error) {
-      throw this.transportError(error, path);
+      throw errorFromTransport(error, this.address, path);
     }
   }
 
@@ -199,13 +185,12 @@ export class VaultClient {
     const cleanPath = path.replace(/^\/+/, '');
     let url = new URL(`${this.address}/v1/${cleanPath}`);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
-    let redirected = false;
+    let redirects = 0;
     let attempt = 0;
     for (;;) {
       const response = await this.send(method, url, options.body, cleanPath);
       if (response.status === 307 || response.status === 302 || response.status === 301) {
-        url = this.followRedirect(url, response, redirected, cleanPath);
-        redirected = true;
+        url = this.followRedirect(url, response, ++redirects, cleanPath);
         continue;
       }
       if (response.status === 412 && attempt < RETRY_412_DELAYS_MS.length) {
@@ -229,29 +214,39 @@ export class VaultClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw this.transportError(error, path);
+      throw errorFromTransport(error, this.address, path);
     }
   }
 
-  /** One redirect (a standby pointing at the active node) is followed, never a downgrade to http. */
-  private followRedirect(from: URL, response: HttpReply, already: boolean, path: string): URL {
+  /**
+   * The next hop of a redirect (a standby pointing at the active node, on another origin, keeps
+   * the token as Vault's Go client does): a few at most, and never from https to plain http.
+   */
+  private followRedirect(from: URL, response: HttpReply, count: number, path: string): URL {
     const location = response.headers.location;
-    if (already || !location) {
+    if (count > MAX_REDIRECTS || !location) {
       throw new VaultError(
         'standby',
-        `Vault at ${this.address} redirected more than once for ${path}; is the cluster healthy?`,
-        {
-          path,
-          status: response.status,
-        },
+        location
+          ? `Vault at ${this.address} redirected more than ${MAX_REDIRECTS} times for ${path} (a redirect loop?); refused`
+          : `Vault at ${this.address} redirected ${path} without saying where to`,
+        { path, status: response.status },
       );
     }
-    const next = new URL(location, from);
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch {
+      throw notVaultError(this.address, path, response.status);
+    }
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      throw notVaultError(this.address, path, response.status);
+    }
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
       throw new VaultError(
         'tls',
         `Vault at ${this.address} redirected to ${next.origin} without TLS; refused`,
-        { path },
+        { path, status: response.status },
       );
     }
     return next;
@@ -261,6 +256,10 @@ export class VaultClient {
     const dateHeader = response.headers.date;
     const serverDate = dateHeader ? Date.parse(dateHeader) : undefined;
     const text = response.data;
+    // A web server that is not Vault (a portal, the wrong port) would otherwise read as a
+    // refusal (its 403 as "permission denied") or as nothing at the path (its 404).
+    if (!looksLikeVault(response) && response.status < 500)
+      throw notVaultError(this.address, path, response.status);
     let json: unknown;
     if (text !== '') {
       try {
@@ -307,43 +306,5 @@ export class VaultClient {
       warnings: envelope.warnings ?? [],
       serverDate,
     };
-  }
-
-  private transportError(raw: unknown, path: string): VaultError {
-    const code = (raw as { code?: string }).code ?? '';
-    const causeCode = (raw as { cause?: { code?: string } }).cause?.code ?? '';
-    // Keep only the words: nothing of the request (its token) travels with the error.
-    const error = new Error(`${code || causeCode || 'ERROR'}: ${(raw as Error).message}`);
-    const where = `Vault at ${this.address}`;
-    if (code === 'ETIMEDOUT') {
-      return new VaultError('timeout', `${where} did not answer ${path} in time`, {
-        path,
-        cause: error,
-      });
-    }
-    if (TLS_CODES.has(code) || TLS_CODES.has(causeCode)) {
-      const reason =
-        code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-          ? 'its certificate is for another name'
-          : `its certificate is not trusted (${code || causeCode})`;
-      return new VaultError(
-        'tls',
-        `cannot verify ${where}: ${reason}; set the CA file (VAULT_CACERT) or the server name`,
-        {
-          path,
-          cause: error,
-        },
-      );
-    }
-    if (NETWORK_CODES.has(code) || NETWORK_CODES.has(causeCode)) {
-      return new VaultError('network', `cannot reach ${where} (${code || causeCode})`, {
-        path,
-        cause: error,
-      });
-    }
-    return new VaultError('network', `cannot talk to ${where}: ${(error as Error).message}`, {
-      path,
-      cause: error,
-    });
   }
 }

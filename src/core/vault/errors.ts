@@ -1,3 +1,5 @@
+import { stripControlChars } from '../../shared/strip-control.js';
+
 /**
  * Errors from talking to Vault, sorted into kinds a user can act on. The message is one line for a
  * person (what happened, and where); it never carries a token, a key or a request body.
@@ -36,12 +38,18 @@ export class VaultError extends Error {
   }
 }
 
-/** Vault's error strings without the go-multierror decoration ("1 error occurred:\n\t* ..."). */
+/**
+ * Vault's error strings without the go-multierror decoration ("1 error occurred:\n\t* ..."), and
+ * without control characters: they are quoted in messages a terminal prints.
+ */
 export function plainVaultErrors(errors: string[]): string[] {
-  return errors.flatMap((text) => {
-    const bullets = [...text.matchAll(/^\t\* (.*)$/gm)].map((m) => m[1]!);
-    return bullets.length > 0 ? bullets : [text.trim()];
-  });
+  return errors
+    .flatMap((text) => {
+      const bullets = [...text.matchAll(/^\t\* (.*)$/gm)].map((m) => m[1]!);
+      return bullets.length > 0 ? bullets : [text];
+    })
+    .map(stripControlChars)
+    .filter(Boolean);
 }
 
 /** Sorts an HTTP error answer from Vault into a kind; the 403 strings are matched by substring. */
@@ -119,4 +127,101 @@ export function errorFromResponse(
         details,
       );
   }
+}
+
+/** A reply from something that is not Vault: a web server, a portal, the wrong port. */
+export function notVaultError(address: string, path: string, status: number): VaultError {
+  return new VaultError(
+    'malformed_response',
+    `the server at ${address} does not answer like Vault (HTTP ${status} for ${path}); check the URL`,
+    { path, status },
+  );
+}
+
+/**
+ * Whether a reply has Vault's shape: errors are JSON with an `errors` list, and answers carry a
+ * `request_id`. An empty body proves nothing either way; a 2xx with a JSON content type that does
+ * not parse is Vault's reply cut short, not another server.
+ */
+export function looksLikeVault(reply: {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data: string;
+}): boolean {
+  if (reply.data.trim() === '') return true;
+  let json: unknown;
+  try {
+    json = JSON.parse(reply.data);
+  } catch {
+    return reply.status < 400 && /json/i.test(String(reply.headers['content-type'] ?? ''));
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
+  return reply.status >= 400
+    ? Array.isArray((json as { errors?: unknown }).errors)
+    : 'request_id' in json;
+}
+
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+// What OpenSSL (Node) and BoringSSL (Electron) say when the other end answers TLS in plain HTTP.
+const PLAIN_HTTP_REPLY =
+  /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|http[ _]request/i;
+
+/** A failure to exchange a request with Vault (no HTTP answer), sorted into a kind. */
+export function errorFromTransport(raw: unknown, address: string, path: string): VaultError {
+  const code = (raw as { code?: string }).code ?? '';
+  const causeCode = (raw as { cause?: { code?: string } }).cause?.code ?? '';
+  const said = stripControlChars(String((raw as Error).message ?? raw));
+  // Keep only the words: nothing of the request (its token) travels with the error.
+  const cause = new Error(`${code || causeCode || 'ERROR'}: ${said}`);
+  const where = `Vault at ${address}`;
+  const tls = (message: string) => new VaultError('tls', message, { path, cause });
+  if (code === 'ETIMEDOUT') {
+    return new VaultError('timeout', `${where} did not answer ${path} in time`, { path, cause });
+  }
+  const handshake = code === 'EPROTO' || code.startsWith('ERR_SSL_');
+  if (handshake && (PLAIN_HTTP_REPLY.test(said) || PLAIN_HTTP_REPLY.test(code))) {
+    return tls(`${where} does not speak TLS: try ${address.replace(/^https:/i, 'http:')}`);
+  }
+  const certificate = [code, causeCode].find((c) => CERTIFICATE_CODES.has(c));
+  if (certificate) {
+    const reason =
+      certificate === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'its certificate is for another name'
+        : `its certificate is not trusted (${certificate})`;
+    return tls(
+      `cannot verify ${where}: ${reason}; set the CA file (VAULT_CACERT) or the server name`,
+    );
+  }
+  if (handshake) {
+    // OpenSSL's words are "...:SSL routines:<function>:<reason>:<file>:<line>:".
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(said)?.[1] ?? said;
+    return tls(`the TLS handshake with ${where} failed (${reason})`);
+  }
+  if (NETWORK_CODES.has(code) || NETWORK_CODES.has(causeCode)) {
+    return new VaultError('network', `cannot reach ${where} (${code || causeCode})`, {
+      path,
+      cause,
+    });
+  }
+  return new VaultError('network', `cannot talk to ${where}: ${cause.message}`, { path, cause });
 }

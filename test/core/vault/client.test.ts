@@ -79,7 +79,7 @@ describe('VaultClient requests', () => {
     expect(await client.list('aws/roles')).toEqual(['a-role', 'b-role']);
   });
 
-  it('follows one 307 to the active node, keeping method and body; not two', async () => {
+  it('follows a 307 to the active node, keeping method and body (the limits: client-redirects.test.ts)', async () => {
     const active = await start();
     const standby = await start();
     standby.setStandby(active.url);
@@ -87,16 +87,6 @@ describe('VaultClient requests', () => {
     const res = await client.write('sys/capabilities-self', { paths: ['a/b'] }, anyData);
     expect(res.data).toEqual({ 'a/b': ['root'], capabilities: ['root'] });
     expect(active.requests.at(-1)!.body).toBe('{"paths":["a/b"]}');
-
-    const loop = await start();
-    loop.setStandby(standby.url);
-    expect(
-      (
-        await failure(
-          new VaultClient({ address: loop.url, token: 'x' }).read('sys/mounts', anyData),
-        )
-      ).kind,
-    ).toBe('standby');
   });
 
   it('retries a 412 briefly, then gives up', async () => {
