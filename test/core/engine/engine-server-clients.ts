@@ -9,7 +9,12 @@ export interface RawClient {
   socket: Socket;
   /** Resolves once the server has accepted the connection's bytes (the connect completed). */
   connected: Promise<void>;
-  connectedAt: number;
+  /**
+   * When the connect began: the server accepts after it, so a server timer counted from accept
+   * ends at least that long after this on any machine. (The client's 'connect' event can come
+   * after the server's accept on a busy machine, so it is no lower bound.)
+   */
+  openedAt: number;
   /** Set once the connection is closed (by the server: these clients never close first). */
   closedAt?: number;
   /** Bytes written so far. */
@@ -21,17 +26,15 @@ export interface RawClient {
 }
 
 export function rawClient(path: string): RawClient {
+  const openedAt = Date.now();
   const socket = connect(path);
   const client: RawClient = {
     socket,
-    connectedAt: Date.now(),
+    openedAt,
     sent: 0,
     received: '',
     connected: new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => {
-        client.connectedAt = Date.now();
-        resolve();
-      });
+      socket.once('connect', () => resolve());
       socket.once('error', reject);
     }),
     trickle() {
