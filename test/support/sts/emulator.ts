@@ -15,6 +15,7 @@ import {
   noSuchEntity,
   validationError,
 } from './errors.js';
+import { ConsoleFederation, FEDERATION_PATH } from './federation.js';
 import { parseAuth, verifyRequest, type ReceivedRequest } from './sigv4.js';
 import {
   IAM_NAMESPACE,
@@ -56,7 +57,10 @@ export interface AwsFault {
 
 export interface AwsRequestRecord {
   at: number;
-  /** The signing service from the credential scope, or 'unknown' when it could not be read. */
+  /**
+   * The signing service from the credential scope, 'unknown' when it could not be read, or
+   * 'signin' for the console federation endpoint (federation.ts).
+   */
   service: string;
   action?: string;
   accessKeyId?: string;
@@ -79,6 +83,8 @@ interface IssuedKey extends Principal {
   secretAccessKey: string;
   sessionToken?: string;
   expiresAt?: number;
+  /** An assumed role whose AssumeRole call was signed with temporary keys (role chaining). */
+  chained?: boolean;
 }
 
 interface IamUser {
@@ -218,6 +224,7 @@ export class AwsEmulator {
   private readonly faults: Array<AwsFault & { times: number }> = [];
   private readonly clock: Clock;
   private readonly minDurationSeconds: number;
+  private readonly federation: ConsoleFederation;
 
   private readonly handlers: Record<Service, Record<string, Handler>> = {
     sts: {
@@ -255,9 +262,19 @@ export class AwsEmulator {
     this.clock = options.clock ?? systemClock;
     this.accountId = options.accountId ?? '123456789012';
     this.minDurationSeconds = options.minDurationSeconds ?? 900;
+    this.federation = new ConsoleFederation({
+      clock: this.clock,
+      findKey: (accessKeyId) => this.keys.get(accessKeyId),
+      record: (entry) => this.requests.push(entry),
+    });
     const { address, port } = server.address() as AddressInfo;
     this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
     server.on('request', (req, res) => void this.handle(req, res));
+  }
+
+  /** AWS's console federation endpoint, served here (VAULT_AWS_TRAY_FEDERATION_URL). */
+  get federationUrl(): string {
+    return `${this.url}${FEDERATION_PATH}`;
   }
 
   static async start(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
@@ -321,6 +338,7 @@ export class AwsEmulator {
       res.destroy(); // the client went away mid-request; nothing to answer
       return;
     }
+    if (this.federation.handles(req.url)) return this.federation.respond(req, body, res);
     const requestId = randomUUID();
     let namespace: string = STS_NAMESPACE;
     let xml: string;
@@ -479,6 +497,7 @@ export class AwsEmulator {
       accountId: role.accountId,
     };
     const key = this.issueTemporary('assumed-role', principal, duration);
+    key.chained = caller.kind !== 'user';
     return {
       Credentials: credentialsXml(key),
       AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: principal.arn },
