@@ -3,7 +3,7 @@ import type { Notifier } from '../core/ports.js';
 import { redactSecrets } from '../core/redact.js';
 import { PRODUCT_NAME } from '../shared/app.js';
 import { stripControlChars } from '../shared/strip-control.js';
-import { desktopEnvironment } from './browser-opener.js';
+import { desktopEnvironment } from '../core/desktop-environment.js';
 
 /**
  * The CLI's notices: a line on stderr always, and a desktop notification through `notify-send`

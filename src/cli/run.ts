@@ -3,6 +3,7 @@ import { PRODUCT_NAME } from '../shared/app.js';
 import type { CliCommand } from '../shared/cli-commands.js';
 import { configDir } from '../shared/paths.js';
 import { stripControlChars } from '../shared/strip-control.js';
+import { consoleCommand } from './commands/console.js';
 import { credentialProcess, env, exec } from './commands/credentials.js';
 import { daemon } from './commands/daemon.js';
 import { doctor } from './commands/doctor.js';
@@ -28,6 +29,7 @@ const COMMANDS: Record<CliCommand, (ctx: CliContext, args: string[]) => Promise<
   doctor,
   daemon,
   'credential-process': credentialProcess,
+  console: consoleCommand,
   env,
   exec,
 };
@@ -57,6 +59,8 @@ commands:
   credential-process NAME                              the credential_process JSON for NAME
   env NAME [--format env|fish|powershell]              shell lines that export NAME's credentials
   exec NAME -- COMMAND [ARGS...]                       run COMMAND with NAME's credentials
+  console [NAME] [--print] [--region R] [--destination PATH|URL] [--browser CMD]
+                                                       the AWS console signed in as NAME's role
   doctor                                               check settings, files, Vault, TLS and clock
   daemon                                               keep every profile fresh until Ctrl-C or
                                                        SIGTERM (one engine per settings folder)

@@ -10,6 +10,7 @@ import type { EngineHost } from '../core/engine/engine-services.js';
 import { hostEngine } from '../core/engine/host-engine.js';
 import type { HostedEngine } from '../core/engine/host-engine.js';
 import { CredentialCacheFile } from '../core/engine/credential-cache.js';
+import { federationEndpoints, profileConsoleUrl } from '../core/profile-console.js';
 import { StateFile } from '../core/engine/state-file.js';
 import type { Logger, Notice, Notifier, SettingsStore } from '../core/ports.js';
 import { PRODUCT_NAME } from '../shared/app.js';
@@ -17,6 +18,7 @@ import { IPC_EVENTS } from '../shared/ipc.js';
 import { configDir } from '../shared/paths.js';
 import { startAtLogin } from './adapters/autostart.js';
 import { electronBrowser } from './adapters/browser.js';
+import type { ElectronBrowser } from './adapters/browser.js';
 import { fileLogger } from './adapters/file-logger.js';
 import { electronNotifier } from './adapters/notifier.js';
 import { electronPower } from './adapters/power.js';
@@ -70,6 +72,8 @@ export class TrayApp {
   private tray?: TrayController;
   private flow?: SignInFlow;
   private settings?: SettingsStore;
+  private browser?: ElectronBrowser;
+  private notifier?: Notifier;
   private logger!: Logger & { file: string };
   private stopping?: Promise<void>;
 
@@ -94,7 +98,9 @@ export class TrayApp {
     const settings = electronSettingsStore(dir);
     this.settings = settings;
     const browser = electronBrowser();
+    this.browser = browser;
     const notifier = electronNotifier((notice) => this.noticeClicked(notice));
+    this.notifier = notifier;
     const host: EngineHost = {
       configDir: dir,
       env,
@@ -161,7 +167,11 @@ export class TrayApp {
           vaultAddrFromEnv: env.VAULT_ADDR,
         }),
       }),
-      ...profileHandlers({ engine, copyExports: (profile) => this.copyExports(profile) }),
+      ...profileHandlers({
+        engine,
+        copyExports: (profile) => this.copyExports(profile),
+        openConsole: (profile) => this.openConsole(profile),
+      }),
     });
     this.logger.info(`${PRODUCT_NAME} ${app.getVersion()} started; settings in ${dir}`);
     if (storageProblem) await this.tellOnce(dir, storageProblem, notifier);
@@ -220,6 +230,18 @@ export class TrayApp {
       case 'copy-exports':
         await this.copyExports(action.profile);
         break;
+      case 'open-console':
+        await this.openConsole(action.profile).catch((error: unknown) => {
+          // A menu click has no window to answer in: the refusal is said in a notice.
+          this.notifier?.notify({
+            key: `${action.profile}:console`,
+            title: `Cannot open the ${action.profile} console`,
+            body: (error as Error).message,
+            urgency: 'normal',
+          });
+          throw error;
+        });
+        break;
       case 'toggle-start-at-login':
         await this.autostart.set(!this.autostart.enabled());
         this.tray?.render();
@@ -238,6 +260,19 @@ export class TrayApp {
     const { credentials, region } = await this.hosted!.engine.credentials(profile);
     const format = process.platform === 'win32' ? 'powershell' : 'env';
     clipboard.writeText(shellLines(credentialVariables(credentials, region ?? undefined), format));
+  }
+
+  /** The profile's AWS console in the browser, as `vault-aws-tray console` opens it. */
+  private async openConsole(profile: string): Promise<void> {
+    const env = process.env;
+    const settings = this.settings!.read();
+    const url = await profileConsoleUrl(
+      this.hosted!.engine,
+      profile,
+      {},
+      { env, proxy: settings.vault?.proxy },
+    );
+    await this.browser!.console(url, federationEndpoints(env), settings.console.browser, env);
   }
 
   private noticeClicked(notice: Notice): void {

@@ -10,6 +10,7 @@ export const CLI_COMMANDS = [
   'credential-process',
   'env',
   'exec',
+  'console',
 ] as const;
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 

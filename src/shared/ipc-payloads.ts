@@ -57,6 +57,7 @@ export const preferencesSchema = z
     credentialsFile: filePath.optional(),
     configFile: filePath.optional(),
     externalEdits: z.enum(['restore', 'detach']),
+    consoleBrowser: z.string().trim().min(1).max(1024).optional(),
   })
   .strict();
 
@@ -95,6 +96,7 @@ export const IPC_PAYLOADS = {
   'profiles:remove': z.object({ name: profileName, deleteSections: z.boolean() }).strict(),
   'profiles:refresh': z.object({ profiles: z.array(profileName).max(1000).optional() }).strict(),
   'profiles:copy-exports': z.object({ profile: profileName }).strict(),
+  'profiles:open-console': z.object({ profile: profileName }).strict(),
 } satisfies { [C in IpcChannel]: z.ZodType<IpcContract[C]['payload']> };
 
 /** Whether A and B are the same type: strict, so an optional field left out also counts. */

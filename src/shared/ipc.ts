@@ -42,6 +42,8 @@ export interface Preferences {
   credentialsFile?: string;
   configFile?: string;
   externalEdits: 'restore' | 'detach';
+  /** The browser command for the AWS console (`{url}` where the address goes); the OS's when absent. */
+  consoleBrowser?: string;
 }
 
 export interface Setup {
@@ -124,6 +126,8 @@ export interface IpcContract {
   /** Absent `profiles`: every managed profile. */
   'profiles:refresh': { payload: { profiles?: string[] }; result: RefreshSummary };
   'profiles:copy-exports': { payload: { profile: string }; result: void };
+  /** Opens the AWS console signed in as the profile's role, in the browser. */
+  'profiles:open-console': { payload: { profile: string }; result: void };
 }
 
 export type IpcChannel = keyof IpcContract;
@@ -145,6 +149,7 @@ export const IPC_METHODS = {
   removeProfile: 'profiles:remove',
   refresh: 'profiles:refresh',
   copyExports: 'profiles:copy-exports',
+  openConsole: 'profiles:open-console',
 } as const satisfies Record<string, IpcChannel>;
 
 export type IpcMethod = keyof typeof IPC_METHODS;

@@ -103,6 +103,13 @@ export const settingsSchema = z.object({
       sessionEndingSoonMinutes: 15,
       credentialCache: true,
     }),
+  /** `vault-aws-tray console` and the tray's "Open console". */
+  console: z
+    .object({
+      /** A browser command with `{url}` (e.g. a browser profile per AWS account); the OS's when absent. */
+      browser: z.string().min(1).max(1024).optional(),
+    })
+    .default({}),
   files: z
     .object({
       credentialsFile: z.string().optional(),

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { desktopEnvironment, systemBrowser } from '../../src/cli/browser-opener.js';
+import { systemBrowser } from '../../src/cli/browser-opener.js';
+import { desktopEnvironment } from '../../src/core/desktop-environment.js';
 import { desktopNotifier } from '../../src/cli/desktop-notifier.js';
 
 /** An executable named `name` that writes the environment it was given to a JSON file. */

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { openableUrl } from '../../src/main/open-external.js';
+import { FEDERATION_ENDPOINTS } from '../../src/core/aws/console-sign-in.js';
+import { consoleLoginUrl, openableUrl } from '../../src/main/open-external.js';
 
 const AUTH_URL =
   'https://idp.example.com/authorize?client_id=vault&redirect_uri=http%3A%2F%2Flocalhost%3A8250%2Foidc%2Fcallback&state=abc&nonce=n1';
+const HANDOFF = 'http://127.0.0.1:41234/Qm9vdHN0cmFwIGEgcmFuZG9tIHBhdGg';
 const allowed = {
   vaultAuthUrls: new Set([AUTH_URL, 'http://localhost:5556/dex/auth?state=xyz']),
+  consoleHandoffs: new Set([HANDOFF]),
   docsPrefix: 'https://github.com/example/vault-aws-tray',
 };
 
@@ -16,6 +19,7 @@ describe('openableUrl', () => {
     ['a page under the docs', 'https://github.com/example/vault-aws-tray/blob/main/README.md'],
     ['the docs with a fragment', 'https://github.com/example/vault-aws-tray#readme'],
     ['the docs with a query', 'https://github.com/example/vault-aws-tray/issues?q=is%3Aopen'],
+    ['a console redirect the app made', HANDOFF],
     ['the docs host in capitals', 'https://GITHUB.com/example/vault-aws-tray/wiki'],
   ])('opens %s', (_name, url) => {
     expect(openableUrl(url, allowed)).toBe(true);
@@ -42,6 +46,8 @@ describe('openableUrl', () => {
     ['a newline', 'https://github.com/example/vault-aws-tray\n'],
     ['a leading space', ' https://github.com/example/vault-aws-tray'],
     ['not a URL', 'github.com/example/vault-aws-tray'],
+    ['another loopback address', HANDOFF.replace('41234', '41235')],
+    ['another path on the console redirect', `${HANDOFF}x`],
     ['an empty string', ''],
   ])('refuses %s', (_name, url) => {
     expect(openableUrl(url, allowed)).toBe(false);
@@ -50,6 +56,7 @@ describe('openableUrl', () => {
   it('refuses an auth_url Vault returned when its scheme is not http(s) or it has credentials', () => {
     const odd = {
       vaultAuthUrls: new Set(['javascript:alert(1)', 'https://u:p@idp.example.com/authorize']),
+      consoleHandoffs: new Set<string>(),
       docsPrefix: 'https://github.com/example/vault-aws-tray',
     };
     expect(openableUrl('javascript:alert(1)', odd)).toBe(false);
@@ -57,7 +64,11 @@ describe('openableUrl', () => {
   });
 
   it('with a docs prefix ending in "/", opens what is under it only', () => {
-    const slash = { vaultAuthUrls: new Set<string>(), docsPrefix: 'https://example.com/docs/' };
+    const slash = {
+      vaultAuthUrls: new Set<string>(),
+      consoleHandoffs: new Set<string>(),
+      docsPrefix: 'https://example.com/docs/',
+    };
     expect(openableUrl('https://example.com/docs/setup', slash)).toBe(true);
     expect(openableUrl('https://example.com/docs', slash)).toBe(false);
     expect(openableUrl('https://example.com/docsevil', slash)).toBe(false);
@@ -66,6 +77,7 @@ describe('openableUrl', () => {
   it('reads a docs prefix with a fragment as its path', () => {
     const readme = {
       vaultAuthUrls: new Set<string>(),
+      consoleHandoffs: new Set<string>(),
       docsPrefix: 'https://github.com/example/vault-aws-tray#readme',
     };
     expect(
@@ -75,7 +87,42 @@ describe('openableUrl', () => {
   });
 
   it('opens nothing under a docs prefix that is not an http(s) URL', () => {
-    const broken = { vaultAuthUrls: new Set<string>(), docsPrefix: 'not a url' };
+    const broken = {
+      vaultAuthUrls: new Set<string>(),
+      consoleHandoffs: new Set<string>(),
+      docsPrefix: 'not a url',
+    };
     expect(openableUrl('https://example.com/', broken)).toBe(false);
+  });
+});
+
+describe('consoleLoginUrl', () => {
+  const login = (endpoint: string, rest = '&Issuer=x&Destination=d&SigninToken=t') =>
+    `${endpoint}?Action=login${rest}`;
+
+  it.each(FEDERATION_ENDPOINTS.map((endpoint) => [endpoint]))(
+    'takes the login action of %s',
+    (endpoint) => {
+      expect(consoleLoginUrl(login(endpoint), FEDERATION_ENDPOINTS)).toBe(true);
+    },
+  );
+
+  it('takes the login action of the override only when it is the endpoint given', () => {
+    const override = 'http://127.0.0.1:9000/federation';
+    expect(consoleLoginUrl(login(override), [override])).toBe(true);
+    expect(consoleLoginUrl(login(override), FEDERATION_ENDPOINTS)).toBe(false);
+  });
+
+  it.each([
+    ['another action', 'https://signin.aws.amazon.com/federation?Action=getSigninToken'],
+    ['no action', 'https://signin.aws.amazon.com/federation'],
+    ['another path on the host', 'https://signin.aws.amazon.com/oauth?Action=login'],
+    ['a lookalike host', 'https://signin.aws.amazon.com.evil.example/federation?Action=login'],
+    ['plain http', 'http://signin.aws.amazon.com/federation?Action=login'],
+    ['credentials in the URL', 'https://u:p@signin.aws.amazon.com/federation?Action=login'],
+    ['a newline', 'https://signin.aws.amazon.com/federation?Action=login\n'],
+    ['not a URL', 'signin.aws.amazon.com/federation?Action=login'],
+  ])('refuses %s', (_name, url) => {
+    expect(consoleLoginUrl(url, FEDERATION_ENDPOINTS)).toBe(false);
   });
 });

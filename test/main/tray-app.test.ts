@@ -12,6 +12,7 @@ import type { Discovery, ProfileCheck, Setup } from '../../src/shared/ipc.js';
 import { trayIconPath } from '../../src/main/tray/tray-icons.js';
 import { cliHarness } from '../cli/cli-harness.js';
 import { callerArn } from '../support/aws-sdk.js';
+import { visitConsole } from '../support/sts/console-visit.js';
 import { fake, app, invoke, ipcChannels } from '../support/fake-electron.js';
 import { httpLogin } from '../support/idp/http-login.js';
 import { freePort } from '../support/ports.js';
@@ -135,8 +136,12 @@ describe('the tray app, booted from its built main entry', () => {
 
   it('the menu is set again on every change; Copy export commands and Open logs', async () => {
     const before = tray().menusSet;
+    const written = readFileSync(credentialsFile, 'utf8');
     tray().click('Refresh dev creds');
     await until('a new menu', () => tray().menusSet > before);
+    // Copied once the refresh has landed, so the clipboard and the file hold the same key.
+    await until('a new key', () => readFileSync(credentialsFile, 'utf8') !== written);
+    await until('the fresh icon', () => tray().image === icon('fresh'));
     const copy = tray().menu!.items.find((i) => i.label === 'Copy export commands')!;
     (copy.submenu as Array<{ label: string; click: () => void }>)
       .find((i) => i.label === 'dev')!
@@ -150,6 +155,72 @@ describe('the tray app, booted from its built main entry', () => {
     const log = readFileSync(join(app.getPath('logs'), 'main.log'), 'utf8');
     expect(log).toMatch(/dev: refreshed/);
     expect(log).not.toMatch(/hvs\.|aws_secret|ASIA\w{16}/);
+  });
+
+  it('"Open dev console" hands the browser a one-shot redirect to the console signed in as dev', async () => {
+    process.env.VAULT_AWS_TRAY_FEDERATION_URL = stack.aws.federationUrl;
+    try {
+      const seen = fake.openedUrls.length;
+      tray().click('Open dev console');
+      const handoff = await until('the browser', () => fake.openedUrls[seen]);
+      // Not the sign-in URL: that is a bearer credential, and a command line is public.
+      expect(handoff).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[\w-]{32}$/);
+      const page = await visitConsole(handoff);
+      expect(page.status).toBe(200);
+      expect(page.visited[1]).toMatch(/\/federation\?Action=login&/);
+      expect(page.fields.arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/DevReadOnly\//);
+      expect(page.fields.region).toBe(STACK_REGION);
+      // One shot: the redirect is gone once used.
+      await expect(fetch(handoff)).rejects.toThrow();
+
+      // The window's button takes the same way.
+      const window = fake.windows.at(-1)!;
+      const from = {
+        id: window.webContents.id,
+        url: `file://${resolve('out/renderer/index.html')}`,
+      };
+      const opened = invoke('profiles:open-console', from, { profile: 'dev' });
+      const second = await until('the browser again', () => fake.openedUrls[seen + 1]);
+      expect((await visitConsole(second)).fields.arn).toMatch(/assumed-role\/DevReadOnly\//);
+      await opened;
+      await expect(invoke('profiles:open-console', from, { profile: 'nope' })).rejects.toThrow(
+        /no managed profile named nope/,
+      );
+
+      // The browser of the settings (a command with {url}) gets the redirect instead.
+      const visited = join(home, 'console-browser.txt');
+      const script = join(home, 'console-browser.mjs');
+      writeFileSync(
+        script,
+        `const res = await fetch(process.argv[2], { redirect: 'manual' });\n` +
+          `(await import('node:fs')).writeFileSync(${JSON.stringify(visited)}, res.headers.get('location'));\n`,
+      );
+      const { preferences } = (await invoke('setup:get', from)) as Setup;
+      await invoke('setup:save-settings', from, {
+        ...preferences,
+        consoleBrowser: `${process.execPath} ${script} {url}`,
+      });
+      tray().click('Open dev console');
+      const location = await until('the settings browser', () =>
+        existsSync(visited) ? readFileSync(visited, 'utf8') : undefined,
+      );
+      expect(new URL(location).searchParams.get('Action')).toBe('login');
+      expect(fake.openedUrls).toHaveLength(seen + 2);
+      await invoke('setup:save-settings', from, preferences);
+
+      // A federation endpoint that cannot be reached: said in a notice, nothing opened.
+      process.env.VAULT_AWS_TRAY_FEDERATION_URL = 'http://127.0.0.1:9/federation';
+      tray().click('Open dev console');
+      const notice = await until('the notice', () =>
+        fake.notifications.find((n) => n.options.title === 'Cannot open the dev console'),
+      );
+      expect(notice.options.body).toMatch(/cannot reach the AWS sign-in endpoint 127\.0\.0\.1:9/);
+      expect(fake.openedUrls).toHaveLength(seen + 2);
+      const log = readFileSync(join(app.getPath('logs'), 'main.log'), 'utf8');
+      expect(log).not.toMatch(/SigninToken|Action=login/);
+    } finally {
+      delete process.env.VAULT_AWS_TRAY_FEDERATION_URL;
+    }
   });
 
   it('Start at login writes the XDG autostart entry, and unchecking removes it', async () => {

@@ -49,6 +49,7 @@ describe('preload', () => {
         'removeProfile',
         'refresh',
         'copyExports',
+        'openConsole',
       ].sort(),
     );
     await expect(api.getAppInfo()).resolves.toEqual({ channel: 'app:info' });

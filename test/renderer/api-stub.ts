@@ -124,6 +124,7 @@ export function apiStub(): ApiStub & {
       signInNeeded: false,
     })),
     copyExports: vi.fn<Api['copyExports']>(async () => undefined),
+    openConsole: vi.fn<Api['openConsole']>(async () => undefined),
   };
   return {
     ...stub,

@@ -142,6 +142,30 @@ describe('Profiles', () => {
     expect(screen.getByRole('button', { name: 'Copy export commands for dev' })).toBeTruthy();
   });
 
+  it('opens the console for a profile, waiting on the browser, and says why it could not', async () => {
+    const { api } = open();
+    let answer: (value: undefined) => void = () => undefined;
+    api.openConsole.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    fireEvent.click(screen.getByRole('button', { name: 'Open console for dev' }));
+    expect(api.openConsole).toHaveBeenCalledWith({ profile: 'dev' });
+    const waiting = screen.getByRole('button', { name: 'Opening console… for dev' });
+    expect((waiting as HTMLButtonElement).disabled).toBe(true);
+    answer(undefined);
+    await settle();
+    expect(screen.getByRole('button', { name: 'Open console for dev' })).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+
+    api.openConsole.mockRejectedValueOnce(
+      new Error('the AWS sign-in endpoint signin.aws.amazon.com refused the console sign-in'),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Open console for dev' }));
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('refused the console sign-in');
+    expect(
+      (screen.getByRole('button', { name: 'Open console for dev' }) as HTMLButtonElement).disabled,
+    ).toBe(false);
+  });
+
   it('asks before removing a profile, and whether to delete its sections too', async () => {
     const { api } = open();
     fireEvent.click(screen.getByRole('button', { name: 'Remove dev' }));

@@ -27,8 +27,12 @@ describe('Settings', () => {
           startAtLogin: true,
           configFile: '/work/aws-config',
           externalEdits: 'detach',
+          consoleBrowser: 'chromium --profile-directory=Work {url}',
         },
       }),
+    );
+    expect(field('Browser for the AWS console').value).toBe(
+      'chromium --profile-directory=Work {url}',
     );
     expect(field(/minutes before expiry/).value).toBe('10');
     expect(field(/^Notify me/).checked).toBe(false);
@@ -46,12 +50,16 @@ describe('Settings', () => {
     fireEvent.click(field('Start when I log in'));
     fireEvent.input(field('AWS credentials file'), { target: { value: '/work/creds' } });
     fireEvent.click(screen.getByRole('radio', { name: /Keep the edit/ }));
+    fireEvent.input(field('Browser for the AWS console'), {
+      target: { value: ' firefox -P work {url} ' },
+    });
     save();
     const expected = {
       notifications: true,
       startAtLogin: true,
       credentialsFile: '/work/creds',
       externalEdits: 'detach',
+      consoleBrowser: 'firefox -P work {url}',
     };
     await vi.waitFor(() => expect(onSaved).toHaveBeenCalledWith(expected));
     expect(api.savePreferences).toHaveBeenCalledWith(expected);

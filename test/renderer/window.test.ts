@@ -92,6 +92,7 @@ async function openWindow(answers: Answers) {
       removeProfile: answer('removeProfile', undefined),
       refresh: answer('refresh', { profiles: [], signInNeeded: false }),
       copyExports: answer('copyExports', undefined),
+      openConsole: answer('openConsole', undefined),
     };
     (window as unknown as { api: Api }).api = api;
   }, answers);

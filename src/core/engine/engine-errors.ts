@@ -1,3 +1,4 @@
+import { ConsoleSignInError } from '../aws/console-sign-in.js';
 import { CredentialsFileError } from '../aws/errors.js';
 import { BindingError } from '../vault/aws-credentials.js';
 import { VaultError } from '../vault/errors.js';
@@ -41,6 +42,7 @@ export function refusalOf(error: unknown): { code: EngineErrorCode; message: str
   if (error instanceof BindingError) return { code: 'bad_request', message: error.message };
   if (
     error instanceof CredentialsFileError ||
+    error instanceof ConsoleSignInError ||
     error instanceof SettingsError ||
     error instanceof SignInRefusedError ||
     error instanceof SignInError

@@ -10,7 +10,8 @@ type ProfileChannels =
   | 'profiles:check'
   | 'profiles:add'
   | 'profiles:remove'
-  | 'profiles:copy-exports';
+  | 'profiles:copy-exports'
+  | 'profiles:open-console';
 
 /** A refresh as the window shows it. */
 function summary(report: RefreshReport | undefined): RefreshSummary {
@@ -28,6 +29,7 @@ function summary(report: RefreshReport | undefined): RefreshSummary {
 export function profileHandlers(deps: {
   engine: EngineApi & { snapshot(): AppStatus };
   copyExports(profile: string): Promise<void>;
+  openConsole(profile: string): Promise<void>;
 }): Pick<IpcHandlers, ProfileChannels> {
   const { engine } = deps;
   return {
@@ -52,5 +54,6 @@ export function profileHandlers(deps: {
       await engine.removeProfile(name, { keepSections: !deleteSections });
     },
     'profiles:copy-exports': ({ profile }) => deps.copyExports(profile),
+    'profiles:open-console': ({ profile }) => deps.openConsole(profile),
   };
 }

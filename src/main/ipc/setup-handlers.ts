@@ -51,6 +51,7 @@ export function setupHandlers(deps: SetupDeps): Pick<IpcHandlers, SetupChannels>
         credentialsFile: s.files.credentialsFile,
         configFile: s.files.configFile,
         externalEdits: s.engine.externalEdits,
+        consoleBrowser: s.console.browser,
       };
       return { connection: connectionOf(s), preferences, files: deps.awsPaths() };
     },
@@ -79,6 +80,7 @@ export function setupHandlers(deps: SetupDeps): Pick<IpcHandlers, SetupChannels>
           externalEdits: p.externalEdits,
         },
         files: { ...s.files, credentialsFile: p.credentialsFile, configFile: p.configFile },
+        console: { ...s.console, browser: p.consoleBrowser },
       }));
       await deps.reloadSettings();
       if (p.startAtLogin !== deps.startAtLogin.enabled())

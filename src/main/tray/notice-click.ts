@@ -5,7 +5,7 @@ const SESSION_KEYS: ReadonlySet<string> = new Set(['session:ending_soon', 'sessi
 /**
  * What a click on a notification does, from its key (notification-policy.ts): a session notice
  * opens the window to sign in, an expired profile is refreshed at once, a profile in trouble opens
- * the window on the profiles. A profile may be named `session`, so the suffix decides.
+ * the window on the profiles (so does a console that could not be opened). A profile may be named `session`, so the suffix decides.
  */
 export function noticeClickAction(key: string): TrayAction | undefined {
   if (SESSION_KEYS.has(key)) return { kind: 'open-window', screen: 'sign-in' };
@@ -18,6 +18,7 @@ export function noticeClickAction(key: string): TrayAction | undefined {
       return { kind: 'refresh', profile };
     case 'expiring':
     case 'error':
+    case 'console':
       return { kind: 'open-window', screen: 'profiles' };
     default:
       return undefined;

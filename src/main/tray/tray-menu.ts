@@ -21,6 +21,7 @@ export type TrayAction =
   | { kind: 'sign-out' }
   | { kind: 'open-window'; screen?: WindowScreen }
   | { kind: 'copy-exports'; profile: string }
+  | { kind: 'open-console'; profile: string }
   | { kind: 'toggle-start-at-login' }
   | { kind: 'open-logs' }
   | { kind: 'quit' };
@@ -241,6 +242,16 @@ export function buildTrayMenu(
           `Refresh ${p.name} creds`,
           { kind: 'refresh', profile: p.name },
           enabled,
+        ),
+      );
+      // The console takes credentials the app holds, or reads new ones while signed in.
+      const expiresAt = expiry(p);
+      items.push(
+        command(
+          `console:${p.name}`,
+          `Open ${p.name} console`,
+          { kind: 'open-console', profile: p.name },
+          signedIn || (expiresAt !== undefined && expiresAt > now),
         ),
       );
     }

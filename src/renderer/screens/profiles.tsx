@@ -82,8 +82,10 @@ function ProfileCard(props: {
   now: number;
   busy: boolean;
   copied: boolean;
+  opening: boolean;
   onRefresh(): void;
   onCopy(): void;
+  onConsole(): void;
   onRemove(): void;
 }) {
   const { profile, now } = props;
@@ -140,6 +142,10 @@ function ProfileCard(props: {
           {props.copied ? 'Copied' : 'Copy export commands'}{' '}
           <span class="visually-hidden">for {profile.name}</span>
         </button>
+        <button type="button" onClick={props.onConsole} disabled={props.opening}>
+          {props.opening ? 'Opening console…' : 'Open console'}{' '}
+          <span class="visually-hidden">for {profile.name}</span>
+        </button>
         <button type="button" class="danger-quiet" onClick={props.onRemove}>
           Remove <span class="visually-hidden">{profile.name}</span>
         </button>
@@ -162,6 +168,7 @@ export function Profiles(props: {
   const [notice, setNotice] = useState('');
   const [refusal, setRefusal] = useState<string>();
   const [copied, setCopied] = useState<string>();
+  const [opening, setOpening] = useState<string[]>([]);
   const [removing, setRemoving] = useState<string>();
 
   useEffect(() => {
@@ -190,6 +197,19 @@ export function Profiles(props: {
       () => setCopied(name),
       (error: unknown) => setRefusal(messageOf(error)),
     );
+  }
+
+  // The browser may take a while to come for the sign-in: the button waits for it.
+  async function openConsole(name: string) {
+    setRefusal(undefined);
+    setOpening((list) => [...list, name]);
+    try {
+      await api.openConsole({ profile: name });
+    } catch (error) {
+      setRefusal(messageOf(error));
+    } finally {
+      setOpening((list) => list.filter((other) => other !== name));
+    }
   }
 
   return (
@@ -259,8 +279,10 @@ export function Profiles(props: {
                 now={now}
                 busy={busy.includes(profile.name)}
                 copied={copied === profile.name}
+                opening={opening.includes(profile.name)}
                 onRefresh={() => refresh([profile.name])}
                 onCopy={() => copy(profile.name)}
+                onConsole={() => void openConsole(profile.name)}
                 onRemove={() => setRemoving(profile.name)}
               />
             ))}

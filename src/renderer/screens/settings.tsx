@@ -23,6 +23,7 @@ export function Settings(props: {
   const [credentialsFile, setCredentialsFile] = useState(saved.credentialsFile ?? '');
   const [configFile, setConfigFile] = useState(saved.configFile ?? '');
   const [externalEdits, setExternalEdits] = useState(saved.externalEdits);
+  const [consoleBrowser, setConsoleBrowser] = useState(saved.consoleBrowser ?? '');
   const [tried, setTried] = useState(false);
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState('');
@@ -49,6 +50,7 @@ export function Settings(props: {
       credentialsFile: credentialsFile || undefined,
       configFile: configFile || undefined,
       externalEdits,
+      consoleBrowser: consoleBrowser || undefined,
     };
     setSaving(true);
     try {
@@ -117,6 +119,15 @@ export function Settings(props: {
             { value: 'restore', label: 'Put the managed profile back' },
             { value: 'detach', label: 'Keep the edit and stop managing that profile' },
           ]}
+        />
+        <TextField
+          id="console-browser"
+          label="Browser for the AWS console"
+          value={consoleBrowser}
+          onValue={(value) => setConsoleBrowser(value.trim())}
+          placeholder="the default browser"
+          spellcheck={false}
+          hint="A command with {url}, e.g. firefox -P work --new-window {url}, to keep each account's console in its own browser profile. Empty: the default browser."
         />
         <div class="actions">
           <button type="submit" class="primary" disabled={saving}>

@@ -8,6 +8,7 @@ describe('noticeClickAction', () => {
     ['dev:expired', { kind: 'refresh', profile: 'dev' }],
     ['dev:expiring', { kind: 'open-window', screen: 'profiles' }],
     ['dev:error', { kind: 'open-window', screen: 'profiles' }],
+    ['dev:console', { kind: 'open-window', screen: 'profiles' }],
     ['dev:fresh', undefined],
   ])('%s', (key, action) => {
     expect(noticeClickAction(key)).toEqual(action);

@@ -87,7 +87,9 @@ describe('buildTrayMenu', () => {
       'dev — valid until 14:32 (47 min)',
       'prod — valid until 14:32 (47 min)',
       'Refresh dev creds',
+      'Open dev console',
       'Refresh prod creds',
+      'Open prod console',
       'Refresh all',
       '---',
       'Sign out',
@@ -117,7 +119,9 @@ describe('buildTrayMenu', () => {
       'profile:dev',
       'profile:prod',
       'refresh:dev',
+      'console:dev',
       'refresh:prod',
+      'console:prod',
       'refresh-all',
       'separator:actions',
       'sign-out',
@@ -132,6 +136,11 @@ describe('buildTrayMenu', () => {
     expect(item(view, 'identity').enabled).toBe(false);
     expect(item(view, 'profile:dev').enabled).toBe(false);
     expect(item(view, 'refresh:dev').action).toEqual({ kind: 'refresh', profile: 'dev' });
+    expect(item(view, 'console:prod')).toMatchObject({
+      label: 'Open prod console',
+      enabled: true,
+      action: { kind: 'open-console', profile: 'prod' },
+    });
     expect(item(view, 'refresh-all').action).toEqual({ kind: 'refresh-all' });
     expect(item(view, 'sign-out').action).toEqual({ kind: 'sign-out' });
     expect(item(view, 'open-window').action).toEqual({ kind: 'open-window' });
@@ -201,8 +210,10 @@ describe('buildTrayMenu', () => {
       action: { kind: 'sign-in' },
     });
     expect(view.items.some((i) => i.id === 'sign-out')).toBe(false);
-    // Credentials still valid can be copied; expired ones cannot.
+    // Credentials still valid can be copied and open the console; expired ones cannot.
     expect(item(view, 'copy-exports').submenu!.map((i) => i.enabled)).toEqual([true, false]);
+    expect(item(view, 'console:dev').enabled).toBe(true);
+    expect(item(view, 'console:prod').enabled).toBe(false);
   });
 
   it('when signed out with no profiles: no profile section and an empty, disabled submenu', () => {
