@@ -59,6 +59,8 @@ commands:
   credential-process NAME                              the credential_process JSON for NAME
   env NAME [--format env|fish|powershell]              shell lines that export NAME's credentials
   exec NAME -- COMMAND [ARGS...]                       run COMMAND with NAME's credentials
+  exec --server NAME -- COMMAND [ARGS...]              the same, from a credentials endpoint on
+                                                       loopback that stays fresh while it runs
   console [NAME] [--print] [--region R] [--destination PATH|URL] [--browser CMD]
                                                        the AWS console signed in as NAME's role
   doctor                                               check settings, files, Vault, TLS and clock

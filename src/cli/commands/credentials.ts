@@ -8,6 +8,9 @@ import {
   shellLines,
 } from '../../core/aws/credential-output.js';
 import type { ShellFormat } from '../../core/aws/credential-output.js';
+import type { HandOut } from '../../core/engine/engine-api.js';
+import { childFiles, serverChildEnv } from '../credentials-server-env.js';
+import { startCredentialsServer } from '../credentials-server.js';
 import type { CliContext } from '../context.js';
 import { EXIT, failure, usageError } from '../errors.js';
 
@@ -44,24 +47,64 @@ export async function env(ctx: CliContext, args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** `exec NAME -- COMMAND [ARGS...]`: runs COMMAND with the credentials in its environment. */
+const EXEC_USAGE = 'exec [--server] NAME -- COMMAND [ARGS...]';
+
+/**
+ * `exec NAME -- COMMAND [ARGS...]`: runs COMMAND with the credentials in its environment; with
+ * `--server`, with a credentials endpoint that keeps handing out fresh ones while it runs.
+ */
 export async function exec(ctx: CliContext, args: string[]): Promise<number> {
   const dash = args.indexOf('--');
   const command = dash < 0 ? [] : args.slice(dash + 1);
-  const { positionals } = parseArgs({
+  const { positionals, values } = parseArgs({
     args: dash < 0 ? args : args.slice(0, dash),
     allowPositionals: true,
-    options: {},
+    options: { server: { type: 'boolean', default: false } },
   });
-  const name = oneName(positionals, 'exec NAME -- COMMAND [ARGS...]');
-  if (command.length === 0)
-    throw usageError('usage: vault-aws-tray exec NAME -- COMMAND [ARGS...]');
+  const name = oneName(positionals, EXEC_USAGE);
+  if (command.length === 0) throw usageError(`usage: vault-aws-tray ${EXEC_USAGE}`);
   const { credentials, region } = await ctx.engine().credentials(name);
+  if (values.server) return execWithServer(ctx, name, command, { credentials, region });
   const childEnv = {
     ...ctx.io.env,
     ...Object.fromEntries(credentialVariables(credentials, region ?? undefined)),
   };
   return runChild(command, childEnv);
+}
+
+/**
+ * The child asks a credentials server on loopback (credentials-server.ts) whenever its SDK wants
+ * keys; the server lives exactly as long as the child (docs/engine.md "A credentials server for
+ * long-running commands").
+ */
+async function execWithServer(
+  ctx: CliContext,
+  name: string,
+  command: string[],
+  first: HandOut,
+): Promise<number> {
+  const files = childFiles(ctx.io);
+  try {
+    const server = await startCredentialsServer({
+      first: first.credentials,
+      fetch: async () => (await ctx.engine().credentials(name)).credentials,
+      clock: ctx.io.clock,
+      warn: (message) => ctx.warn(`${name}: ${message}`),
+    });
+    try {
+      const env = serverChildEnv(ctx.io.env, {
+        url: server.url,
+        token: server.token,
+        region: first.region,
+        files,
+      });
+      return await runChild(command, env);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    files.remove();
+  }
 }
 
 /** The child's exit code (128 + the signal's number when a signal ended it), as a shell does. */
