@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { createInterface } from 'node:readline';
-import { systemClock } from '../core/clock.js';
-import { systemBrowser } from './browser-opener.js';
-import { debugRequested, run, unexpectedFailure } from './run.js';
+import { runCliProcess } from './cli-process.js';
 
 /** The package's version, from the package.json above this file (source or compiled). */
 function packageVersion(): string {
@@ -23,59 +19,4 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A line from the terminal after a question on stderr; from a pipe, its first line. */
-async function promptLine(question: string): Promise<string | undefined> {
-  if (process.stdin.isTTY) process.stderr.write(`${question}: `);
-  const lines = createInterface({ input: process.stdin, terminal: false });
-  try {
-    for await (const line of lines) return line;
-    return undefined;
-  } finally {
-    lines.close();
-  }
-}
-
-function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => controller.abort());
-  return controller.signal;
-}
-
-const args = process.argv.slice(2);
-
-// A failure outside a command's own (a stream, a timer, a promise nobody awaited) is still one
-// line and exit code 1, not Node's stack trace; --debug adds the stack.
-process.on('uncaughtException', (error) => {
-  process.stderr.write(unexpectedFailure(error, debugRequested(args)));
-  process.exit(1);
-});
-
-// `vault-aws-tray status | head -1`: a reader that stops early is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-process.exitCode = await run(args, {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  platform: process.platform,
-  homedir: homedir(),
-  cwd: process.cwd(),
-  version: packageVersion(),
-  clock: systemClock,
-  stdinIsTty: Boolean(process.stdin.isTTY),
-  readStdin,
-  promptLine,
-  browser: systemBrowser(process.env, process.platform),
-  interruptSignal,
-  selfPath: process.argv[1]!,
-});
+await runCliProcess(packageVersion());
