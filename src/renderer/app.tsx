@@ -25,7 +25,7 @@ function flowAfter(event: SignInEvent): SignInFlow {
     case 'waiting-for-browser':
       return { step: 'waiting', url: event.url };
     case 'mfa-required':
-      return { step: 'mfa', question: event.question };
+      return { step: 'mfa' };
     case 'finished':
       return { step: 'idle' };
     case 'failed':
@@ -146,7 +146,8 @@ export function App({ api }: { api: Api }) {
     'roles',
     'settings',
   ];
-  const current: View = screen === 'sign-in' ? view : screen;
+  // Sign in is no section of its own: while it shows, no section is marked as the current one.
+  const current: View | undefined = screen === 'sign-in' ? undefined : screen;
 
   return (
     <>

@@ -1,4 +1,5 @@
 import type { ProfileStateName } from '../shared/states.js';
+import { localTime } from '../shared/time-text.js';
 
 /** The profile states in words; the colour of the badge only repeats them. */
 export const PROFILE_STATE_WORDS: Record<ProfileStateName, string> = {
@@ -40,13 +41,9 @@ export function describeExpiry(expiresAt: string, now: number): string {
   return left > 0 ? `expires in ${formatDuration(left)}` : `expired ${formatDuration(-left)} ago`;
 }
 
-/** A moment in local time: the time alone when it is today, else with the date. */
+/** A moment in local time as the tray and notices say it: `14:32` today, else `2026-12-07 09:15`. */
 export function formatWhen(iso: string, now: number): string {
-  const when = new Date(iso);
-  const today = new Date(now).toDateString() === when.toDateString();
-  return today
-    ? when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return localTime(Date.parse(iso), now);
 }
 
 /** The sentence an API call was refused with (the preload passes main's own words through). */

@@ -28,6 +28,11 @@ const CSP =
 const MFA_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const SHOTS = resolve('test-results/screenshots');
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** The window's size (src/main/app-window.ts), so screenshots and fit checks see what users see. */
+const WINDOW_SIZE = { width: 720, height: 560 };
+const APP_VERSION = (
+  JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string }
+).version;
 
 let stack: Stack;
 let browser: Browser;
@@ -85,7 +90,7 @@ async function openApp() {
   );
   await app.start();
   const window = fake.windows.at(-1)!;
-  const page = await browser.newPage();
+  const page = await browser.newPage({ viewport: WINDOW_SIZE });
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(m.text());
@@ -145,8 +150,29 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.nodes.length})`);
 }
 
-/** Accessibility in light and dark, and a screenshot of each. */
+/**
+ * Inputs whose placeholder is wider than the room for text inside them (measured with a canvas in
+ * the input's own font), as `id: placeholder`.
+ */
+async function cutPlaceholders(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const context = document.createElement('canvas').getContext('2d')!;
+    return [...document.querySelectorAll<HTMLInputElement>('input[placeholder]')]
+      .filter((input) => input.placeholder && input.getClientRects().length > 0)
+      .filter((input) => {
+        const style = getComputedStyle(input, '::placeholder');
+        context.font = style.font;
+        const room =
+          input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(input.placeholder).width > room;
+      })
+      .map((input) => `${input.id}: ${input.placeholder}`);
+  });
+}
+
+/** Accessibility in light and dark, placeholders not cut, and a screenshot of each. */
 async function checkScreen(page: Page, name: string) {
+  expect(await cutPlaceholders(page), `${name}: placeholders cut off`).toEqual([]);
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     expect(await seriousViolations(page), `${name}, ${scheme}`).toEqual([]);
@@ -190,6 +216,8 @@ describe('the window, end to end against the real main process', { timeout: 120_
     expect(
       await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
     ).toBe(CSP);
+    // The app's own version, as Electron reads it from package.json.
+    expect(await page.locator('.brand .version').textContent()).toBe(APP_VERSION);
     await checkScreen(page, 'connect');
 
     await tabTo(page, 'Vault address');
@@ -199,6 +227,7 @@ describe('the window, end to end against the real main process', { timeout: 120_
     await tabTo(page, 'Advanced');
     await page.keyboard.press('Enter');
     await tabTo(page, 'Callback port');
+    expect(await cutPlaceholders(page), 'connect, advanced: placeholders cut off').toEqual([]);
     await page.keyboard.type(String(await freePort()));
     await page.keyboard.press('Enter');
 

@@ -71,6 +71,13 @@ describe('The window', () => {
       api.push({ ...signedOut(), session: { ...signedOut().session, state: 'needs_sign_in' } }),
     );
     expect((await heading()).textContent).toBe('Sign in to Vault');
+    // Sign in is no section: no tab is marked current while it shows.
+    expect(within(nav()).queryByRole('button', { current: 'page' })).toBeNull();
+    expect(
+      within(nav())
+        .getAllByRole('button')
+        .map((b) => b.getAttribute('aria-current')),
+    ).toEqual([null, null, null]);
     // Settings stay reachable while signed out.
     fireEvent.click(within(nav()).getByRole('button', { name: 'Settings' }));
     expect((await heading()).textContent).toBe('Settings');

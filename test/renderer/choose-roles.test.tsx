@@ -187,6 +187,37 @@ describe('Choose roles', () => {
     );
   });
 
+  it("says once that roles cannot be listed, in main's words when it gave some", async () => {
+    const cases: Array<[Discovery, string]> = [
+      [{ roles: [], listingDenied: true }, 'Your Vault policies do not let you list the roles.'],
+      [
+        {
+          roles: [],
+          listingDenied: true,
+          message: 'Your policies do not let you list Vault’s secrets engines.',
+        },
+        'Your policies do not let you list Vault’s secrets engines.',
+      ],
+      [
+        {
+          roles: [role()],
+          listingDenied: true,
+          message: 'Your policies do not let you list the roles of some engines.',
+        },
+        'Your policies do not let you list the roles of some engines.',
+      ],
+    ];
+    for (const [discovery, said] of cases) {
+      await open(discovery);
+      const manual = await screen.findByRole('form', { name: 'Enter a role by hand' });
+      expect(within(manual).getByText(new RegExp(`^${said}`))).toBeTruthy();
+      const page = document.body.textContent ?? '';
+      expect(page.match(/not let you list/g)).toHaveLength(1);
+      expect(page.match(/listing is often not allowed/g)).toHaveLength(1);
+      cleanup();
+    }
+  });
+
   it('validates the profile name as the AWS tools read it', async () => {
     const { api } = await open({ roles: [role()], listingDenied: false });
     fireEvent.click(await screen.findByRole('checkbox', { name: 'dev' }));

@@ -202,4 +202,28 @@ describe('Profiles', () => {
       'The credentials file is locked by another program.',
     );
   });
+
+  it('says times in the local zone, 24-hour, with the date when not today', () => {
+    const machineZone = process.env.TZ;
+    // Node re-reads TZ when it is assigned; NOW is 12:00 UTC, 14:00 in Berlin in May.
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      const failed = {
+        at: new Date(NOW - 24 * 3600_000).toISOString(),
+        kind: 'server',
+        message: 'Vault is sealed',
+      };
+      open(signedIn([profile({ lastError: failed })]));
+      const facts = card('dev').querySelector('dl')!;
+      const fact = (term: string) =>
+        [...facts.querySelectorAll('dt')].find((dt) => dt.textContent === term)!.nextElementSibling!
+          .textContent;
+      expect(fact('Last refresh')).toBe('14:00');
+      expect(fact('Next refresh')).toBe('14:40');
+      expect(fact('Last error')).toBe('Vault is sealed (2030-05-05 14:00)');
+    } finally {
+      if (machineZone === undefined) delete process.env.TZ;
+      else process.env.TZ = machineZone;
+    }
+  });
 });

@@ -18,7 +18,7 @@ const field = (label: string | RegExp) => screen.getByLabelText<HTMLInputElement
 const save = () => fireEvent.click(screen.getByRole('button', { name: 'Save' }));
 
 describe('Settings', () => {
-  it('shows the saved preferences, with the AWS files in use as placeholders', () => {
+  it('shows the saved preferences, with the AWS files in use in the hints', () => {
     open(
       setup({
         preferences: {
@@ -38,7 +38,18 @@ describe('Settings', () => {
     expect(field(/^Notify me/).checked).toBe(false);
     expect(field('Start when I log in').checked).toBe(true);
     expect(field('AWS credentials file').value).toBe('');
-    expect(field('AWS credentials file').placeholder).toBe('/home/alice/.aws/credentials');
+    // The path is in the hint, which wraps, not in a placeholder a narrow field would cut.
+    expect(field('AWS credentials file').placeholder).toBe('');
+    expect(field('AWS credentials file').getAttribute('aria-describedby')).toBe(
+      'credentials-file-hint',
+    );
+    expect(document.getElementById('credentials-file-hint')!.textContent).toBe(
+      'Empty: the file the AWS tools use, /home/alice/.aws/credentials.',
+    );
+    expect(document.getElementById('config-file-hint')!.textContent).toBe(
+      'Empty: the file the AWS tools use, /home/alice/.aws/config.',
+    );
+    expect(field(/minutes before expiry/).placeholder).toBe('');
     expect(field('AWS config file').value).toBe('/work/aws-config');
     expect(screen.getByRole<HTMLInputElement>('radio', { name: /Keep the edit/ }).checked).toBe(
       true,

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/renderer/app.js';
 import type { AppStatus } from '../../src/shared/app-status.js';
@@ -79,9 +79,19 @@ describe('Signing in', () => {
   it('asks for a 6-digit TOTP code when Vault wants MFA, and submits it', async () => {
     const { api, send } = await openSignedOut();
     startSignIn();
-    send({ kind: 'mfa-required', question: 'Enter the code from your authenticator.' });
+    // Main's question is the CLI's sentence, with Vault's name for the method.
+    send({
+      kind: 'mfa-required',
+      question:
+        'Vault requires MFA for this sign-in: enter the code your authenticator shows for totp',
+    });
     const code = await screen.findByLabelText<HTMLInputElement>('One-time code');
-    expect(screen.getByText('Enter the code from your authenticator.')).toBeTruthy();
+    expect(
+      screen.getByText(
+        'Vault asks for a second step: enter the 6-digit code from your authenticator app.',
+      ),
+    ).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/for totp/i);
     expect(code.getAttribute('inputmode')).toBe('numeric');
     expect(code.getAttribute('autocomplete')).toBe('one-time-code');
     await vi.waitFor(() => expect(document.activeElement).toBe(code));
@@ -94,6 +104,27 @@ describe('Signing in', () => {
     fireEvent.input(code, { target: { value: '123456' } });
     fireEvent.click(screen.getByRole('button', { name: 'Verify' }));
     expect(api.submitTotp).toHaveBeenCalledWith({ code: '123456' });
+  });
+
+  it('puts Verify and Cancel side by side under the code, and Cancel stops the sign-in', async () => {
+    const { api, send } = await openSignedOut();
+    startSignIn();
+    send({ kind: 'waiting-for-browser', url: 'https://login.example.com/a' });
+    send({ kind: 'mfa-required', question: 'Vault requires MFA' });
+    await screen.findByLabelText('One-time code');
+    const cancels = screen.getAllByRole('button', { name: 'Cancel' });
+    expect(cancels).toHaveLength(1);
+    const row = cancels[0]!.parentElement!;
+    expect(row.classList.contains('actions')).toBe(true);
+    expect(
+      within(row)
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Verify', 'Cancel']);
+    fireEvent.click(cancels[0]!);
+    expect(api.cancelSignIn).toHaveBeenCalledOnce();
+    expect(api.submitTotp).not.toHaveBeenCalled();
+    await screen.findByRole('button', { name: 'Sign in with your browser' });
   });
 
   it('shows why the sign-in failed, in main words, and lets the user try again', async () => {

@@ -5,9 +5,10 @@
  * item or a notification, call an IPC channel from a window). Reset it with `resetFakeElectron()`.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type {
   IpcMainInvokeEvent,
   MenuItemConstructorOptions,
@@ -43,6 +44,15 @@ export function resetFakeElectron(): void {
   powerMonitor.removeAllListeners();
 }
 
+/**
+ * The app's own package.json (the repository's), which Electron reads for `app.getName()` and
+ * `app.getVersion()` (their doc comments in node_modules/electron/electron.d.ts), so screenshots
+ * and logs show the app's real name and version.
+ */
+const APP_PACKAGE = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+) as { name: string; productName?: string; version: string };
+
 class FakeApp extends EventEmitter {
   isPackaged = false;
   private readyResolve!: () => void;
@@ -62,11 +72,13 @@ class FakeApp extends EventEmitter {
     return true;
   }
   setAppUserModelId(): void {}
+  /** Electron: "the name in the application's package.json", `productName` preferred over `name`. */
   getName(): string {
-    return 'vault-aws-tray';
+    return APP_PACKAGE.productName ?? APP_PACKAGE.name;
   }
+  /** Electron: "the version of the loaded application", from its package.json. */
   getVersion(): string {
-    return '0.0.0-fake';
+    return APP_PACKAGE.version;
   }
   getAppPath(): string {
     return process.cwd();

@@ -1,14 +1,15 @@
+import { localTime as localTimeText } from '../../shared/time-text.js';
 import type { Notice } from '../ports.js';
 import type { AppStatus } from './app-status.js';
 
 /** A notice about the same thing is not repeated sooner than this. */
 export const NOTICE_THROTTLE_MS = 30 * 60_000;
 
-export type TimeFormat = (ms: number) => string;
+/** A moment as text; `now` tells whether it is today (a date is added when it is not). */
+export type TimeFormat = (ms: number, now: number) => string;
 
-/** Local hours and minutes, as a person reads a notification. */
-export const localTime: TimeFormat = (ms) =>
-  new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+/** Local time as the tray and the window show it (`14:32`, `2026-12-07 09:15`). */
+export const localTime: TimeFormat = localTimeText;
 
 const RECOVERED_FROM = new Set(['expiring', 'expired', 'error', 'needs_sign_in']);
 
@@ -58,7 +59,7 @@ export function noticesFor(
     if (session.state === 'ending_soon' && session.expiresAt) {
       add({
         key: 'session:ending_soon',
-        title: `Vault session ends at ${time(Date.parse(session.expiresAt))}`,
+        title: `Vault session ends at ${time(Date.parse(session.expiresAt), now)}`,
         body: 'Sign in again before then to keep your AWS profiles fresh.',
         urgency: 'normal',
       });
@@ -74,7 +75,7 @@ export function noticesFor(
         title: 'Sign in to Vault',
         body:
           until !== undefined && until > now
-            ? `Your AWS profiles can no longer be refreshed; they stop working at ${time(until)}.`
+            ? `Your AWS profiles can no longer be refreshed; they stop working at ${time(until, now)}.`
             : 'Your AWS profiles can no longer be refreshed until you sign in.',
         urgency: 'critical',
       });
@@ -127,7 +128,7 @@ export function noticesFor(
             key: `${profile.name}:fresh`,
             title: `AWS profile ${profile.name} is fresh again`,
             body: profile.expiresAt
-              ? `Valid until ${time(Date.parse(profile.expiresAt))}.`
+              ? `Valid until ${time(Date.parse(profile.expiresAt), now)}.`
               : 'Refreshed from Vault.',
             urgency: 'normal',
           });

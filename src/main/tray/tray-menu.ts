@@ -5,6 +5,7 @@
  * after setContextMenu is called again).
  */
 import { PRODUCT_NAME } from '../../shared/app.js';
+import { localTime } from '../../shared/time-text.js';
 import type { ProfileStateName } from '../../shared/states.js';
 import type { AppStatus } from '../../shared/app-status.js';
 import type { TrayIconState } from './tray-icons.js';
@@ -44,15 +45,13 @@ export interface TrayView {
 }
 
 type Profile = AppStatus['profiles'][number];
-type TimeFormat = (ms: number) => string;
+/** A moment as text; `now` tells whether it is today. */
+type TimeFormat = (ms: number, now: number) => string;
 
 const MINUTE = 60_000;
 
-/** Local 24-hour HH:MM. */
-const hhmm: TimeFormat = (ms) => {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-};
+/** Up to this many profiles, each has its row and commands in the menu itself; beyond, a submenu. */
+export const FLAT_PROFILES_MAX = 3;
 
 /** Windows cuts tray tooltips at 127 characters; cut them ourselves so the end is visible. */
 const TOOLTIP_MAX = 127;
@@ -114,11 +113,11 @@ function profileRow(p: Profile, now: number, time: TimeFormat): string {
   const left = expiresAt === undefined ? undefined : timeLeft(expiresAt, now);
   const validUntil =
     expiresAt !== undefined && left !== undefined
-      ? `valid until ${time(expiresAt)} (${left})`
+      ? `valid until ${time(expiresAt, now)} (${left})`
       : undefined;
   // A status can be older than the clock: a fresh or expiring row past its expiry says expired.
   const expired =
-    expiresAt === undefined ? 'no valid credentials' : `expired at ${time(expiresAt)}`;
+    expiresAt === undefined ? 'no valid credentials' : `expired at ${time(expiresAt, now)}`;
   const text = ((): string => {
     switch (p.state) {
       case 'fresh':
@@ -179,7 +178,7 @@ function troubleSentence(p: Profile, now: number, time: TimeFormat): string {
   if (p.state === 'needs_sign_in') return `${p.name} needs a Vault sign-in`;
   if (p.state === 'expiring' && left !== undefined) return `${p.name} expires in ${left}${failing}`;
   if (expiresAt === undefined) return `${p.name} has no valid credentials${failing}`;
-  return `${p.name} expired at ${time(expiresAt)}${failing}`;
+  return `${p.name} expired at ${time(expiresAt, now)}${failing}`;
 }
 
 function identityLine(session: AppStatus['session']): string | undefined {
@@ -217,12 +216,73 @@ const command = (id: string, label: string, action: TrayAction, enabled = true):
   action,
 });
 
+/** What a profile offers: refresh, its console, its export commands (ids as in the flat menu). */
+function profileCommands(p: Profile, signedIn: boolean, now: number) {
+  // The console and the exports take credentials the app holds; the console can also read new
+  // ones while signed in. Only credentials that still work are worth copying.
+  const expiresAt = expiry(p);
+  const valid = expiresAt !== undefined && expiresAt > now;
+  return {
+    refresh: command(
+      `refresh:${p.name}`,
+      `Refresh ${p.name} creds`,
+      { kind: 'refresh', profile: p.name },
+      signedIn && p.state !== 'refreshing',
+    ),
+    console: command(
+      `console:${p.name}`,
+      `Open ${p.name} console`,
+      { kind: 'open-console', profile: p.name },
+      signedIn || valid,
+    ),
+    copy: (label: string) =>
+      command(`copy-exports:${p.name}`, label, { kind: 'copy-exports', profile: p.name }, valid),
+  };
+}
+
+/**
+ * Up to FLAT_PROFILES_MAX profiles: their rows, then their commands, in the menu itself. Beyond,
+ * the flat menu would grow by three items a profile: each profile's row opens a submenu of its
+ * commands instead, with its own "Copy export commands".
+ */
+function profileSection(
+  profiles: Profile[],
+  signedIn: boolean,
+  now: number,
+  time: TimeFormat,
+): TrayMenuItem[] {
+  const items: TrayMenuItem[] = [];
+  if (profiles.length <= FLAT_PROFILES_MAX) {
+    for (const p of profiles) items.push(info(`profile:${p.name}`, profileRow(p, now, time)));
+    for (const p of profiles) {
+      const commands = profileCommands(p, signedIn, now);
+      items.push(commands.refresh, commands.console);
+    }
+  } else {
+    for (const p of profiles) {
+      const commands = profileCommands(p, signedIn, now);
+      items.push({
+        id: `profile:${p.name}`,
+        label: profileRow(p, now, time),
+        enabled: true,
+        type: 'submenu',
+        submenu: [commands.refresh, commands.console, commands.copy('Copy export commands')],
+      });
+    }
+  }
+  if (profiles.length >= 2) {
+    const enabled = signedIn && profiles.some((p) => p.state !== 'refreshing');
+    items.push(command('refresh-all', 'Refresh all', { kind: 'refresh-all' }, enabled));
+  }
+  return items;
+}
+
 export function buildTrayMenu(
   status: AppStatus,
   now: number,
   options: { startAtLogin: boolean; timeFormat?: TimeFormat },
 ): TrayView {
-  const time = options.timeFormat ?? hhmm;
+  const time = options.timeFormat ?? localTime;
   const { session, profiles } = status;
   const line = statusLine(status, now, time);
   const signedIn = canRefresh(status);
@@ -233,32 +293,7 @@ export function buildTrayMenu(
 
   if (profiles.length > 0) {
     items.push(separator('separator:profiles'));
-    for (const p of profiles) items.push(info(`profile:${p.name}`, profileRow(p, now, time)));
-    for (const p of profiles) {
-      const enabled = signedIn && p.state !== 'refreshing';
-      items.push(
-        command(
-          `refresh:${p.name}`,
-          `Refresh ${p.name} creds`,
-          { kind: 'refresh', profile: p.name },
-          enabled,
-        ),
-      );
-      // The console takes credentials the app holds, or reads new ones while signed in.
-      const expiresAt = expiry(p);
-      items.push(
-        command(
-          `console:${p.name}`,
-          `Open ${p.name} console`,
-          { kind: 'open-console', profile: p.name },
-          signedIn || (expiresAt !== undefined && expiresAt > now),
-        ),
-      );
-    }
-    if (profiles.length >= 2) {
-      const enabled = signedIn && profiles.some((p) => p.state !== 'refreshing');
-      items.push(command('refresh-all', 'Refresh all', { kind: 'refresh-all' }, enabled));
-    }
+    items.push(...profileSection(profiles, signedIn, now, time));
   }
 
   items.push(separator('separator:actions'));
@@ -272,23 +307,17 @@ export function buildTrayMenu(
   }
   items.push(command('open-window', `Open ${PRODUCT_NAME}…`, { kind: 'open-window' }));
 
-  // Only credentials that still work are worth copying.
-  const copies = profiles.map((p) => {
-    const expiresAt = expiry(p);
-    return command(
-      `copy-exports:${p.name}`,
-      p.name,
-      { kind: 'copy-exports', profile: p.name },
-      expiresAt !== undefined && expiresAt > now,
-    );
-  });
-  items.push({
-    id: 'copy-exports',
-    label: 'Copy export commands',
-    enabled: copies.length > 0,
-    type: 'submenu',
-    submenu: copies,
-  });
+  // With submenus per profile, each has its own "Copy export commands".
+  if (profiles.length <= FLAT_PROFILES_MAX) {
+    const copies = profiles.map((p) => profileCommands(p, signedIn, now).copy(p.name));
+    items.push({
+      id: 'copy-exports',
+      label: 'Copy export commands',
+      enabled: copies.length > 0,
+      type: 'submenu',
+      submenu: copies,
+    });
+  }
   items.push({
     id: 'start-at-login',
     label: 'Start at login',

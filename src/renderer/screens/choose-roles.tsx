@@ -54,7 +54,15 @@ function RoleList(props: {
   );
 }
 
-function ManualEntry(props: { listingDenied: boolean; onAdd(mount: string, role: string): void }) {
+/** Said once, where the user can act on it: beside the fields that take the role by hand. */
+const LISTING_DENIED = 'Your Vault policies do not let you list the roles.';
+
+function ManualEntry(props: {
+  listingDenied: boolean;
+  /** Main's words for what could not be listed, if it said more than that listing was denied. */
+  message?: string;
+  onAdd(mount: string, role: string): void;
+}) {
   const [mount, setMount] = useState('aws');
   const [role, setRole] = useState('');
   const [tried, setTried] = useState(false);
@@ -79,7 +87,7 @@ function ManualEntry(props: { listingDenied: boolean; onAdd(mount: string, role:
       <h2 id="manual-heading">Enter a role by hand</h2>
       <p>
         {props.listingDenied
-          ? 'Your Vault policies do not let you list the roles. That is common: listing is often not allowed even where reading credentials is. Enter the mount and role you were given.'
+          ? `${props.message ?? LISTING_DENIED} That is common: listing is often not allowed even where reading credentials is. Enter the mount and role you were given.`
           : 'If you were given a role, enter its mount and name.'}
       </p>
       <div class="row">
@@ -245,7 +253,7 @@ export function ChooseRoles({ api, onDone }: { api: Api; onDone(): void }) {
         Pick the Vault roles to turn into AWS profiles. Roles your policies do not let you read are
         shown, but cannot be picked.
       </p>
-      {discovery.message && <p class="note">{discovery.message}</p>}
+      {discovery.message && !discovery.listingDenied && <p class="note">{discovery.message}</p>}
       {discovery.roles.length > 0 ? (
         <RoleList
           discovery={discovery}
@@ -262,6 +270,7 @@ export function ChooseRoles({ api, onDone }: { api: Api; onDone(): void }) {
       {(discovery.listingDenied || discovery.roles.length === 0) && (
         <ManualEntry
           listingDenied={discovery.listingDenied}
+          message={discovery.message}
           onAdd={(mount, role) => choose(draftOf({ mount, name: role }))}
         />
       )}

@@ -7,6 +7,18 @@ import { messageOf } from '../format.js';
 
 const LEAD_MINUTES = inMinutes(LEAD_SECONDS);
 
+/**
+ * The file an empty field means, said in the hint: a path as a placeholder would be cut off in a
+ * field of the window's width, and the hint wraps.
+ */
+function InUse({ path }: { path: string }) {
+  return (
+    <>
+      Empty: the file the AWS tools use, <span class="mono">{path}</span>.
+    </>
+  );
+}
+
 export function Settings(props: {
   api: Api;
   setup: Setup;
@@ -74,7 +86,6 @@ export function Settings(props: {
           value={lead}
           onValue={(value) => setLead(value.trim())}
           inputMode="numeric"
-          placeholder="a third of the lifetime"
           hint="Empty: a third of each profile's credential lifetime."
           error={tried ? leadProblem : undefined}
         />
@@ -97,18 +108,16 @@ export function Settings(props: {
           label="AWS credentials file"
           value={credentialsFile}
           onValue={(value) => setCredentialsFile(value.trim())}
-          placeholder={setup.files.credentialsFile}
           spellcheck={false}
-          hint="Empty: the file the AWS tools use."
+          hint={<InUse path={setup.files.credentialsFile} />}
         />
         <TextField
           id="config-file"
           label="AWS config file"
           value={configFile}
           onValue={(value) => setConfigFile(value.trim())}
-          placeholder={setup.files.configFile}
           spellcheck={false}
-          hint="Empty: the file the AWS tools use."
+          hint={<InUse path={setup.files.configFile} />}
         />
         <RadioGroup<Preferences['externalEdits']>
           name="external-edits"

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { TargetedSubmitEvent } from 'preact';
+import type { RefObject, TargetedSubmitEvent } from 'preact';
 import type { Api, AuthMethod } from '../../shared/ipc.js';
 import { Alert, TextField } from '../fields.js';
 import { messageOf } from '../format.js';
@@ -11,12 +11,25 @@ export type SignInFlow =
   | { step: 'asked' }
   | { step: 'starting' }
   | { step: 'waiting'; url: string }
-  | { step: 'mfa'; question: string }
+  | { step: 'mfa' }
   | { step: 'failed'; message: string };
 
 const TOTP = /^\d{6}$/;
 
-function TotpForm({ api, question }: { api: Api; question: string }) {
+/**
+ * Vault's login MFA asks for a one-time passcode. The window names the method in its own words:
+ * main's question is the CLI's sentence and carries Vault's name for the method (often just
+ * "totp"), and the only method main asks the window about is TOTP (core/vault/mfa.ts).
+ */
+export const TOTP_PROMPT =
+  'Vault asks for a second step: enter the 6-digit code from your authenticator app.';
+
+function TotpForm(props: {
+  api: Api;
+  onCancel(): void;
+  cancel: RefObject<HTMLButtonElement | null>;
+}) {
+  const { api } = props;
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string>();
   const [sending, setSending] = useState(false);
@@ -44,7 +57,7 @@ function TotpForm({ api, question }: { api: Api; question: string }) {
 
   return (
     <form onSubmit={submit} noValidate>
-      <p>{question}</p>
+      <p>{TOTP_PROMPT}</p>
       <div ref={field}>
         <TextField
           id="totp"
@@ -60,6 +73,9 @@ function TotpForm({ api, question }: { api: Api; question: string }) {
       <div class="actions">
         <button type="submit" class="primary" disabled={sending}>
           {sending ? 'Checking…' : 'Verify'}
+        </button>
+        <button type="button" ref={props.cancel} onClick={props.onCancel}>
+          Cancel
         </button>
       </div>
       <Alert message={refusal} />
@@ -149,13 +165,18 @@ export function SignIn(props: {
           />
         </>
       )}
-      {flow.step === 'mfa' && <TotpForm api={props.api} question={flow.question} />}
+      {flow.step === 'mfa' && (
+        <TotpForm api={props.api} onCancel={props.onCancel} cancel={cancel} />
+      )}
       {running ? (
-        <div class="actions">
-          <button type="button" ref={cancel} onClick={props.onCancel}>
-            Cancel
-          </button>
-        </div>
+        // The code's form has its own Cancel beside Verify.
+        flow.step !== 'mfa' && (
+          <div class="actions">
+            <button type="button" ref={cancel} onClick={props.onCancel}>
+              Cancel
+            </button>
+          </div>
+        )
       ) : (
         <>
           {flow.step === 'failed' && <Alert message={flow.message} />}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AppStatus } from '../../../src/core/engine/app-status.js';
 import { NOTICE_THROTTLE_MS, noticesFor } from '../../../src/core/engine/notification-policy.js';
 
@@ -193,5 +193,35 @@ describe('noticesFor', () => {
       ['dev:expired', 'The last refresh failed: Vault is sealed.'],
       ['ops:error', 'permission denied'],
     ]);
+  });
+});
+
+describe('noticesFor, times as people read them', () => {
+  const machineZone = process.env.TZ;
+  afterEach(() => {
+    if (machineZone === undefined) delete process.env.TZ;
+    else process.env.TZ = machineZone;
+  });
+
+  it('says times in the local zone by default: HH:MM today, with the date on another day', () => {
+    // Node re-reads TZ when it is assigned; 12:00 UTC is 13:00 in Berlin.
+    process.env.TZ = 'Europe/Berlin';
+    const soon = new Date(NOW + 14 * MINUTE).toISOString();
+    const [ending] = noticesFor(
+      status([], { expiresAt: soon }),
+      status([], { state: 'ending_soon', expiresAt: soon }),
+      NOW,
+      new Map(),
+    );
+    expect(ending!.title).toBe('Vault session ends at 13:14');
+
+    const tomorrow = new Date(NOW + 12 * 60 * MINUTE).toISOString();
+    const [recovered] = noticesFor(
+      status([{ name: 'dev', state: 'expired' }]),
+      status([{ name: 'dev', state: 'fresh', expiresAt: tomorrow }]),
+      NOW,
+      new Map([['dev:expired', NOW - MINUTE]]),
+    );
+    expect(recovered!.body).toBe('Valid until 2026-11-29 01:00.');
   });
 });

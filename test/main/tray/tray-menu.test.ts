@@ -442,14 +442,145 @@ describe('buildTrayMenu', () => {
     expect(view.tooltip.endsWith('…')).toBe(true);
   });
 
-  it('formats clock times as local HH:MM by default', () => {
-    const s = status([{ name: 'dev', state: 'fresh' }]);
-    const view = buildTrayMenu(s, NOW, { startAtLogin: false });
-    const expiry = new Date(at('14:32:00'));
-    const hhmm = [expiry.getHours(), expiry.getMinutes()]
-      .map((n) => String(n).padStart(2, '0'))
-      .join(':');
-    expect(item(view, 'profile:dev').label).toBe(`dev — valid until ${hhmm} (47 min)`);
+  it('formats clock times in the local zone by default: HH:MM today, the date before it otherwise', () => {
+    const machineZone = process.env.TZ;
+    // Node re-reads TZ when it is assigned; 14:32 UTC is 15:32 in Berlin in November.
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      const view = buildTrayMenu(
+        status([
+          { name: 'dev', state: 'fresh' },
+          { name: 'ops', state: 'fresh', expiresAt: '2026-11-29T09:15:00Z' },
+        ]),
+        NOW,
+        { startAtLogin: false },
+      );
+      expect(item(view, 'profile:dev').label).toBe('dev — valid until 15:32 (47 min)');
+      expect(item(view, 'profile:ops').label).toBe(
+        'ops — valid until 2026-11-29 10:15 (19 h 30 min)',
+      );
+    } finally {
+      if (machineZone === undefined) delete process.env.TZ;
+      else process.env.TZ = machineZone;
+    }
+  });
+});
+
+describe('buildTrayMenu with more than three profiles', () => {
+  const five = () =>
+    status([
+      { name: 'dev', state: 'fresh' },
+      { name: 'prod', state: 'expiring', expiresAt: at('13:50:00'), lastError: failing },
+      { name: 'ops', state: 'refreshing' },
+      { name: 'audit', state: 'expired', expiresAt: at('13:30:00') },
+      { name: 'ci', state: 'fresh', expiresAt: at('15:45:00') },
+    ]);
+
+  it('keeps the flat layout for three profiles', () => {
+    const view = menu(
+      status([
+        { name: 'a', state: 'fresh' },
+        { name: 'b', state: 'fresh' },
+        { name: 'c', state: 'fresh' },
+      ]),
+    );
+    expect(view.items.filter((i) => i.id.startsWith('profile:')).map((i) => i.type)).toEqual([
+      'normal',
+      'normal',
+      'normal',
+    ]);
+    expect(item(view, 'refresh:c').label).toBe('Refresh c creds');
+    expect(item(view, 'copy-exports').submenu!.map((i) => i.id)).toEqual([
+      'copy-exports:a',
+      'copy-exports:b',
+      'copy-exports:c',
+    ]);
+  });
+
+  it('gives each profile a submenu labelled with its row, and grows by one item a profile', () => {
+    const view = menu(five());
+    expect(labels(view)).toEqual([
+      'audit expired at 13:30 (+1 more)',
+      'alice@example.com at vault.example.com',
+      '---',
+      'dev — valid until 14:32 (47 min)',
+      'prod — valid until 13:50 (5 min), refresh failing',
+      'ops — refreshing…',
+      'audit — expired at 13:30',
+      'ci — valid until 15:45 (2 h)',
+      'Refresh all',
+      '---',
+      'Sign out',
+      'Open vault-aws-tray…',
+      'Start at login',
+      'Open logs',
+      '---',
+      'Quit',
+    ]);
+    const rows = view.items.filter((i) => i.id.startsWith('profile:'));
+    expect(rows.map((i) => [i.id, i.type, i.enabled])).toEqual([
+      ['profile:dev', 'submenu', true],
+      ['profile:prod', 'submenu', true],
+      ['profile:ops', 'submenu', true],
+      ['profile:audit', 'submenu', true],
+      ['profile:ci', 'submenu', true],
+    ]);
+    // The commands move into the submenus, so the menu has no top-level copy of them.
+    expect(view.items.filter((i) => /^(refresh|console|copy-exports):/.test(i.id))).toEqual([]);
+    expect(view.items.some((i) => i.id === 'copy-exports')).toBe(false);
+  });
+
+  it('inside: refresh, console and export commands for that profile, with the flat ids', () => {
+    const view = menu(five());
+    expect(item(view, 'profile:dev').submenu).toEqual([
+      {
+        id: 'refresh:dev',
+        label: 'Refresh dev creds',
+        enabled: true,
+        type: 'normal',
+        action: { kind: 'refresh', profile: 'dev' },
+      },
+      {
+        id: 'console:dev',
+        label: 'Open dev console',
+        enabled: true,
+        type: 'normal',
+        action: { kind: 'open-console', profile: 'dev' },
+      },
+      {
+        id: 'copy-exports:dev',
+        label: 'Copy export commands',
+        enabled: true,
+        type: 'normal',
+        action: { kind: 'copy-exports', profile: 'dev' },
+      },
+    ]);
+    const enabled = (name: string) =>
+      item(view, `profile:${name}`).submenu!.map((i) => [i.id, i.enabled]);
+    // A refreshing profile cannot be refreshed again; expired credentials cannot be copied.
+    expect(enabled('ops')[0]).toEqual(['refresh:ops', false]);
+    expect(enabled('audit')).toEqual([
+      ['refresh:audit', true],
+      ['console:audit', true],
+      ['copy-exports:audit', false],
+    ]);
+    const ids = view.items.flatMap((i) => [i.id, ...(i.submenu ?? []).map((s) => s.id)]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('when signed out: the submenus still open, refreshes are off, valid credentials still work', () => {
+    const view = menu(
+      signedOut([
+        { name: 'a', state: 'needs_sign_in' },
+        { name: 'b', state: 'needs_sign_in' },
+        { name: 'c', state: 'needs_sign_in' },
+        { name: 'd', state: 'needs_sign_in', expiresAt: at('13:00:00') },
+      ]),
+    );
+    expect(item(view, 'profile:a')).toMatchObject({ type: 'submenu', enabled: true });
+    expect(item(view, 'profile:a').submenu!.map((i) => i.enabled)).toEqual([false, true, true]);
+    expect(item(view, 'profile:d').submenu!.map((i) => i.enabled)).toEqual([false, false, false]);
+    expect(item(view, 'refresh-all').enabled).toBe(false);
   });
 });
 
