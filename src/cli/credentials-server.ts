@@ -12,6 +12,7 @@ import { failure, refusalOf } from '../core/engine/engine-errors.js';
 import { HAND_OUT_MIN_MS } from '../core/engine/hand-out.js';
 import type { Clock, TimerHandle } from '../core/ports.js';
 import { stripControlChars } from '../shared/strip-control.js';
+import { localTime } from '../shared/time-text.js';
 
 /** The one path that answers; the token, not the path, is what keeps others out. */
 export const CREDENTIALS_PATH = '/credentials';
@@ -98,7 +99,7 @@ export class CredentialSupply {
     if (this.troubled || this.closed) return;
     this.troubled = true;
     const still = this.valid()
-      ? `; handing out the credentials held until ${utc(this.held.credentials.expiresAt)}`
+      ? `; handing out the credentials held until ${localTime(this.held.credentials.expiresAt, this.options.clock.now())}`
       : '';
     this.options.warn(`credentials server: ${messageOf(error)}${still}`);
   }

@@ -1,7 +1,15 @@
 /** Exit codes are part of the CLI's public contract (docs/architecture.md "Contracts"). */
 import type { EngineErrorCode } from '../core/engine/engine-protocol.js';
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, signInNeeded: 3 } as const;
+/** Exit codes: 126 and 127 as a shell has them, for `exec`'s command. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  signInNeeded: 3,
+  cannotRun: 126,
+  notFound: 127,
+} as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error the CLI reports as one line on stderr, with its exit code. */

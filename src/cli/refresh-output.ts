@@ -1,5 +1,5 @@
 import type { RefreshReport } from '../core/engine/engine-api.js';
-import { instant, span, until } from '../shared/time-text.js';
+import { localTime, span, until } from '../shared/time-text.js';
 import type { CliContext } from './context.js';
 import { EXIT } from './errors.js';
 
@@ -16,7 +16,7 @@ export function printRefresh(ctx: CliContext, report: RefreshReport): number {
     if (outcome.ok) {
       const { expiresAt, grantedTtlSeconds } = outcome;
       ctx.out(
-        `${outcome.profile}: fresh until ${instant(expiresAt)} (${until(expiresAt, now)}, ${span(grantedTtlSeconds)} granted)`,
+        `${outcome.profile}: fresh until ${localTime(expiresAt, now)} (${until(expiresAt, now)}, ${span(grantedTtlSeconds)} granted)`,
       );
       for (const warning of outcome.warnings)
         ctx.warn(`${outcome.profile}: Vault says: ${warning}`);
@@ -31,11 +31,29 @@ export function printRefresh(ctx: CliContext, report: RefreshReport): number {
       `this machine's clock is ${span(report.clockSkewMs / 1000)} ${direction} Vault's; expiry times may be off by as much`,
     );
   }
-  if (report.signInNeeded) {
+  if (report.signInNeeded)
     ctx.io.stderr(
       'vault-aws-tray: Vault no longer accepts the token: run `vault-aws-tray login`\n',
     );
-    return EXIT.signInNeeded;
-  }
+  return refreshExitCode(report);
+}
+
+export function refreshExitCode(report: RefreshReport): number {
+  if (report.signInNeeded) return EXIT.signInNeeded;
   return report.outcomes.every((o) => o.ok) ? EXIT.ok : EXIT.failure;
+}
+
+/** `refresh --json`: per profile, fresh until when (ISO 8601 UTC) or why not. */
+export function refreshJson(report: RefreshReport): string {
+  const profiles = report.outcomes.map((o) =>
+    o.ok
+      ? {
+          profile: o.profile,
+          ok: true,
+          expiresAt: new Date(o.expiresAt).toISOString(),
+          grantedTtlSeconds: o.grantedTtlSeconds,
+        }
+      : { profile: o.profile, ok: false, message: o.message },
+  );
+  return JSON.stringify({ profiles, signInNeeded: report.signInNeeded }, null, 2);
 }

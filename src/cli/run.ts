@@ -1,6 +1,5 @@
 import { refusalOf } from '../core/engine/engine-errors.js';
 import { PRODUCT_NAME } from '../shared/app.js';
-import type { CliCommand } from '../shared/cli-commands.js';
 import { configDir } from '../shared/paths.js';
 import { stripControlChars } from '../shared/strip-control.js';
 import { consoleCommand } from './commands/console.js';
@@ -9,21 +8,29 @@ import { daemon } from './commands/daemon.js';
 import { doctor } from './commands/doctor.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
-import { profile } from './commands/profile.js';
+import { profileAdd, profileList, profileRemove, profileSet } from './commands/profile.js';
+import { completion } from './commands/completion.js';
+import { commandHelp, helpTopic, parseCommandLine, topLevelHelp } from './command-line.js';
+import type { CommandId, CommandInput } from './command-specs.js';
 import { refresh } from './commands/refresh.js';
 import { status } from './commands/status.js';
 import { CliContext } from './context.js';
 import type { CliIo } from './context.js';
-import { CliError, EXIT, exitCodeFor, usageError } from './errors.js';
+import { CliError, EXIT, exitCodeFor } from './errors.js';
 
 export { EXIT } from './errors.js';
 export type { CliIo } from './context.js';
 
-// Typed by the shared list, so the packaged app's binary knows every command the CLI has.
-const COMMANDS: Record<CliCommand, (ctx: CliContext, args: string[]) => Promise<number>> = {
+type Handler<C extends CommandId> = (ctx: CliContext, input: CommandInput<C>) => Promise<number>;
+
+// One handler per declared command (command-specs.ts): tsc names a command without one.
+const COMMANDS: { [C in Exclude<CommandId, 'help'>]: Handler<C> } = {
   login,
   logout,
-  profile,
+  'profile add': profileAdd,
+  'profile set': profileSet,
+  'profile remove': profileRemove,
+  'profile list': profileList,
   refresh,
   status,
   doctor,
@@ -32,49 +39,8 @@ const COMMANDS: Record<CliCommand, (ctx: CliContext, args: string[]) => Promise<
   console: consoleCommand,
   env,
   exec,
+  completion,
 };
-
-function usage(io: CliIo, dir: string): string {
-  return `usage: ${PRODUCT_NAME} [--config-dir DIR] [--debug] <command>
-
-Keeps named AWS profiles fresh from HashiCorp Vault.
-
-commands:
-  login [--method oidc|jwt|token] [--addr URL] [--namespace NS] [--role R] [--mount M]
-        [--no-browser] [--port N] [--callback-host H] [--callback-scheme S]
-        [--listen-address A] [--timeout DUR]               sign in through the browser (oidc,
-        [--issuer URL] [--client-id ID] [--scope S] [--device]  the default), with the app as
-                                                       the OpenID client (jwt), or with a token
-  logout                                               revoke and forget the token
-  profile add NAME --role ROLE [--mount aws] [--endpoint creds|sts] [--ttl DUR]
-              [--lead DUR] [--role-arn ARN] [--region R] [--delivery file|process]
-              [--adopt] [--no-refresh]                 let the app manage an AWS profile and
-                                                       write it now
-  profile set NAME [--delivery file|process] [--region R] [--ttl DUR] [--lead DUR]
-              [--endpoint creds|sts] [--role-arn ARN]  change a profile; the files follow now
-  profile remove NAME                                  stop managing it and remove its sections
-  profile list [--json]
-  refresh [NAME...]                                    fresh credentials from Vault now
-  status [--json]                                      the session and every profile
-  credential-process NAME                              the credential_process JSON for NAME
-  env NAME [--format env|fish|powershell]              shell lines that export NAME's credentials
-  exec NAME -- COMMAND [ARGS...]                       run COMMAND with NAME's credentials
-  exec --server NAME -- COMMAND [ARGS...]              the same, from a credentials endpoint on
-                                                       loopback that stays fresh while it runs
-  console [NAME] [--print] [--region R] [--destination PATH|URL] [--browser CMD]
-                                                       the AWS console signed in as NAME's role
-  doctor                                               check settings, files, Vault, TLS and clock
-  daemon                                               keep every profile fresh until Ctrl-C or
-                                                       SIGTERM (one engine per settings folder)
-
-options:
-  --config-dir DIR  settings folder (also VAULT_AWS_TRAY_CONFIG_DIR); now ${dir}
-  --debug           a failure's stack trace as well as its one line
-  --help, --version (${io.version})
-
-exit codes: 0 ok, 1 failure, 2 usage error, 3 sign-in needed
-`;
-}
 
 /**
  * `--debug` anywhere before a `--` (what follows it is another program's), so it can be added to
@@ -83,41 +49,6 @@ exit codes: 0 ok, 1 failure, 2 usage error, 3 sign-in needed
 export function debugRequested(args: string[]): boolean {
   const dash = args.indexOf('--');
   return (dash < 0 ? args : args.slice(0, dash)).includes('--debug');
-}
-
-function withoutDebug(args: string[]): string[] {
-  const dash = args.indexOf('--');
-  const head = dash < 0 ? args : args.slice(0, dash);
-  return [...head.filter((arg) => arg !== '--debug'), ...(dash < 0 ? [] : args.slice(dash))];
-}
-
-/** Splits the global options (before the command) from the command and its arguments. */
-function globals(args: string[]): {
-  dir?: string;
-  help: boolean;
-  version: boolean;
-  rest: string[];
-} {
-  const out = {
-    dir: undefined as string | undefined,
-    help: false,
-    version: false,
-    rest: [] as string[],
-  };
-  let i = 0;
-  for (; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--config-dir') {
-      out.dir = args[++i];
-      if (out.dir === undefined) throw usageError('--config-dir needs a folder');
-    } else if (arg.startsWith('--config-dir=')) out.dir = arg.slice('--config-dir='.length);
-    else if (arg === '--help' || arg === '-h') out.help = true;
-    else if (arg === '--version') out.version = true;
-    else if (arg.startsWith('-')) throw usageError(`unknown option ${arg} (see --help)`);
-    else break;
-  }
-  out.rest = args.slice(i);
-  return out;
 }
 
 /** A stack for --debug: its lines keep their indent, its message loses its escapes. */
@@ -169,22 +100,25 @@ function report(io: CliIo, error: unknown, debug: boolean): number {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const debug = debugRequested(args);
   try {
-    const options = globals(withoutDebug(args));
-    if (options.version) {
+    const line = parseCommandLine(args);
+    const dir = configDir(line.values['config-dir'] as string | undefined, io);
+    if (line.version) {
       io.stdout(`${io.version}\n`);
       return EXIT.ok;
     }
-    const dir = configDir(options.dir, io);
-    const [command, ...rest] = options.rest;
-    if (options.help || command === undefined || command === 'help') {
-      io.stdout(usage(io, dir));
-      return options.help || command === 'help' ? EXIT.ok : EXIT.usage;
+    if (line.id !== undefined && line.values.help) {
+      io.stdout(commandHelp(line.id));
+      return EXIT.ok;
     }
-    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command as CliCommand] : undefined;
-    if (!handler) throw usageError(`unknown command "${command}" (see --help)`);
+    if (line.id === undefined || line.id === 'help') {
+      const topic = line.id === 'help' ? helpTopic(line.positionals) : undefined;
+      io.stdout(topic ? commandHelp(topic) : topLevelHelp(io.version, dir));
+      return line.id === undefined && !line.values.help ? EXIT.usage : EXIT.ok;
+    }
+    const handler = COMMANDS[line.id] as Handler<CommandId>;
     const ctx = new CliContext(io, dir);
     try {
-      return await handler(ctx, rest);
+      return await handler(ctx, line as CommandInput<CommandId>);
     } finally {
       await ctx.close();
     }

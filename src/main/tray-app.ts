@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { app, clipboard, ipcMain, shell } from 'electron';
-import { credentialVariables, shellLines } from '../core/aws/credential-output.js';
+import { profileEnvironment, shellLines } from '../core/aws/credential-output.js';
 import { systemClock } from '../core/clock.js';
 import type { Engine } from '../core/engine/engine.js';
 import type { EngineHost } from '../core/engine/engine-services.js';
@@ -259,7 +259,9 @@ export class TrayApp {
   private async copyExports(profile: string): Promise<void> {
     const { credentials, region } = await this.hosted!.engine.credentials(profile);
     const format = process.platform === 'win32' ? 'powershell' : 'env';
-    clipboard.writeText(shellLines(credentialVariables(credentials, region ?? undefined), format));
+    clipboard.writeText(
+      shellLines(profileEnvironment(profile, credentials, region ?? undefined), format),
+    );
   }
 
   /** The profile's AWS console in the browser, as `vault-aws-tray console` opens it. */

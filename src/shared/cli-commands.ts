@@ -11,6 +11,8 @@ export const CLI_COMMANDS = [
   'env',
   'exec',
   'console',
+  'completion',
+  'help',
 ] as const;
 export type CliCommand = (typeof CLI_COMMANDS)[number];
 

@@ -266,7 +266,34 @@ describe('credential_process from the engine’s memory', () => {
       'console.log(process.env.AWS_ACCESS_KEY_ID, process.env.AWS_REGION); process.exit(7)',
     ]);
     expect(exec).toMatchObject({ code: 7, stdout: `${cached.AccessKeyId} ${STACK_REGION}\n` });
-    expect((await u.bin(['exec', 'dev'])).code).toBe(2);
+
+    // An inherited AWS_PROFILE is taken out; --region wins; the profile's name is for prompts.
+    const report =
+      "const e = process.env; console.log([e.AWS_PROFILE, e.AWS_REGION, e.VAULT_AWS_TRAY_PROFILE, e.AWS_ACCESS_KEY_ID].join(' '))";
+    const other = await u.bin(
+      ['exec', '--region', 'us-east-2', 'dev', '--', process.execPath, '-e', report],
+      { AWS_PROFILE: 'prod', AWS_DEFAULT_PROFILE: 'prod' },
+    );
+    expect(other).toMatchObject({ code: 0, stdout: ` us-east-2 dev ${cached.AccessKeyId}\n` });
+
+    // No command: the user's shell, with dev's variables.
+    const shellScript = join(u.cli.home, 'fake-shell');
+    writeFileSync(shellScript, '#!/bin/sh\necho "shell for $VAULT_AWS_TRAY_PROFILE"\nexit 4\n', {
+      mode: 0o700,
+    });
+    expect(await u.bin(['exec', 'dev'], { SHELL: shellScript })).toMatchObject({
+      code: 4,
+      stdout: 'shell for dev\n',
+    });
+    // As a shell says it: 127 for no such command, 126 for one that cannot be run.
+    const missing = await u.bin(['exec', 'dev', '--', 'no-such-command-here']);
+    expect(missing).toMatchObject({ code: 127, stdout: '' });
+    expect(missing.stderr).toBe('vault-aws-tray: no-such-command-here: command not found\n');
+    const notRunnable = join(u.cli.home, 'not-runnable');
+    writeFileSync(notRunnable, 'data', { mode: 0o600 });
+    const denied = await u.bin(['exec', 'dev', '--', notRunnable]);
+    expect(denied).toMatchObject({ code: 126, stdout: '' });
+    expect(denied.stderr).toBe(`vault-aws-tray: cannot run ${notRunnable}: EACCES\n`);
   });
 
   it('while the daemon runs, status, doctor, refresh and profile changes go through it; a second engine is refused', async () => {

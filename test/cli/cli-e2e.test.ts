@@ -71,7 +71,9 @@ describe.each(VAULT_VERSIONS)('the CLI against Vault %s', (version) => {
     const refresh = await cli.run(['refresh']);
     expect(refresh.stderr).toBe('');
     expect(refresh.code).toBe(0);
-    expect(refresh.stdout).toMatch(/^dev: fresh until \S+ \(in 1h59m, 1h59m granted\)\n$/);
+    expect(refresh.stdout).toMatch(
+      /^dev: fresh until (\d{4}-\d\d-\d\d )?\d\d:\d\d \(in 1h59m, 1h59m granted\)\n$/,
+    );
 
     const arn = await callerArn(stack, clock, 'dev', cli.credentialsFile, cli.configFile);
     expect(arn).toMatch(
@@ -178,6 +180,42 @@ describe.each(VAULT_VERSIONS)('the CLI against Vault %s', (version) => {
       code: 2,
       stderr: expect.stringContaining('no token: set VAULT_TOKEN'),
     });
+  });
+
+  it('profile set changes region, TTL and lead; the files follow at once', async () => {
+    const before = readFileSync(cli.credentialsFile, 'utf8');
+    const set = await cli.run([
+      'profile',
+      'set',
+      'dev',
+      '--region',
+      'us-east-2',
+      '--ttl',
+      '30m',
+      '--lead',
+      '5m',
+    ]);
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    expect(set.stdout).toMatch(
+      /^dev: region us-east-2, 30m credentials, refreshed 5m before expiry from now on\n/,
+    );
+    expect(readFileSync(cli.configFile, 'utf8')).toBe('[profile dev]\nregion = us-east-2\n');
+    // New credentials for the new binding, with a 30-minute TTL.
+    expect(readFileSync(cli.credentialsFile, 'utf8')).not.toBe(before);
+    const listed = JSON.parse((await cli.run(['profile', 'list', '--json'])).stdout) as unknown[];
+    expect(listed).toEqual([
+      expect.objectContaining({
+        name: 'dev',
+        region: 'us-east-2',
+        ttlSeconds: 1800,
+        leadSeconds: 300,
+      }),
+    ]);
+    const status = JSON.parse((await cli.run(['status', '--json'])).stdout) as {
+      profiles: Array<{ grantedTtlSeconds: number }>;
+    };
+    expect(status.profiles[0]!.grantedTtlSeconds).toBeLessThanOrEqual(1800);
+    expect(status.profiles[0]!.grantedTtlSeconds).toBeGreaterThan(1700);
   });
 
   it('profile list, remove, and logout', async () => {

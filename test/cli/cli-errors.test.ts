@@ -213,9 +213,27 @@ describe('every error kind: one line on stderr, its exit code, nothing written',
       ],
       [
         ['login', '--method', 'magic'],
-        'vault-aws-tray: unknown login method "magic" (token, oidc or jwt)\n',
+        'vault-aws-tray: --method must be oidc or jwt or token, not "magic"\n',
       ],
-      [['refresh', '--frobnicate'], "vault-aws-tray: Unknown option '--frobnicate' (see --help)\n"],
+      [
+        ['refresh', '--frobnicate'],
+        'vault-aws-tray: unknown option --frobnicate (see vault-aws-tray help refresh)\n',
+      ],
+      [
+        ['status', '--config-dir'],
+        'vault-aws-tray: --config-dir needs a value (see vault-aws-tray help status)\n',
+      ],
+      [['status', 'extra'], 'vault-aws-tray: status takes no arguments (got extra)\n'],
+      [['logout', '--json'], 'vault-aws-tray: logout has no --json output\n'],
+      [
+        ['env', 'dev', '--format', 'cmd'],
+        'vault-aws-tray: --format must be env or fish or powershell, not "cmd"\n',
+      ],
+      [['profile'], 'vault-aws-tray: profile needs a command: add, set, remove, list\n'],
+      [
+        ['profile', 'rename'],
+        'vault-aws-tray: unknown profile command "rename" (add, set, remove, list)\n',
+      ],
       [['nope'], 'vault-aws-tray: unknown command "nope" (see --help)\n'],
     ] as const;
     for (const [args, stderr] of cases) {

@@ -297,8 +297,10 @@ describe('exec --server with no engine running (the one-shot engine, on a fake c
     const child = waitingChild();
     const unknown = await cli.run(['exec', '--server', 'nope', '--', ...child.command]);
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/nope/) });
-    expect((await cli.run(['exec', '--server', 'dev'])).code).toBe(2);
     expect((await cli.run(['exec', '--server', '--', 'true'])).code).toBe(2);
+    expect((await cli.run(['exec', '--server', 'dev', '--', 'no-such-command-here'])).code).toBe(
+      127,
+    );
     expect((await cli.run(['logout'])).code).toBe(0);
     const signedOut = await cli.run(['exec', '--server', 'dev', '--', ...child.command]);
     expect(signedOut.code).toBe(3);

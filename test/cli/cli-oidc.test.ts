@@ -118,6 +118,11 @@ describe('login --method oidc', () => {
     );
     const opened = new URL(browser.opened[0]!);
     expect(opened.searchParams.get('redirect_uri')).toBe(`http://localhost:${port}/oidc/callback`);
+    // The address is said even though a browser opened it (SSH, WSL, a browser showing nothing).
+    expect(result.stderr.split('\n').slice(0, 2)).toEqual([
+      'Opening the sign-in page in your browser; if it does not open, open this address:',
+      browser.opened[0],
+    ]);
     expect(await portIsFree(port)).toBe(true);
     expect(tokenStored(cli)).toBe(true);
     const auth = stack.vault.requests.find((r) => r.path.endsWith('/oidc/auth_url'))!;
@@ -198,6 +203,34 @@ describe('login --method oidc', () => {
     expect(browser.opened).toEqual([]);
     expect(result.stderr.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\?\S+$/);
     expect(result.code).toBe(0);
+  });
+
+  it('a browser that cannot start: the address printed first is the way in', async () => {
+    const cli = cliHarness({
+      clock,
+      browser: {
+        open: async () => {
+          throw new Error('no display');
+        },
+      },
+    });
+    let driven = false;
+    const result = await cli.run(
+      ['login', '--method', 'oidc', '--addr', stack.vault.url, '--port', String(await freePort())],
+      {
+        onStderr: (text) => {
+          const url = /^(http\S+)$/m.exec(text)?.[1];
+          if (url && !driven) {
+            driven = true;
+            void httpLogin(url, ALICE);
+          }
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^Opening the sign-in page in your browser; if it does not open, open this address:\nhttp:\/\/127\.0\.0\.1:\d+\/auth\?\S+\n\(no browser could be started: no display\)\nWaiting/,
+    );
   });
 
   it('a wrong state gets a 400 and the listener keeps waiting; the real answer then signs in', async () => {
@@ -294,7 +327,7 @@ describe('login --method oidc', () => {
     [
       'the identity provider says no (Cancel on its page)',
       () => signIn(async (url) => void (await httpLogin(url, ALICE, { cancel: true }))),
-      /^Waiting.*\nvault-aws-tray: the identity provider refused the sign-in: .*\(access_denied\)\n$/s,
+      /^Opening the sign-in page in your browser; if it does not open, open this address:\nhttp\S+\nWaiting.*\nvault-aws-tray: the identity provider refused the sign-in: .*\(access_denied\)\n$/s,
     ],
     [
       'a user outside the bound group',
@@ -318,7 +351,7 @@ describe('login --method oidc', () => {
           await new Promise((r) => setTimeout(r, 50));
           clock.advance(2 * 60_000);
         }),
-      /^Waiting.*\nvault-aws-tray: no sign-in came back within 2 min; run login again\n$/s,
+      /^Opening the sign-in page in your browser; if it does not open, open this address:\nhttp\S+\nWaiting.*\nvault-aws-tray: no sign-in came back within 2 min; run login again\n$/s,
     ],
     [
       'a cancel (Ctrl-C)',
@@ -333,7 +366,7 @@ describe('login --method oidc', () => {
           { signal: controller.signal },
         );
       },
-      /^Waiting.*\nvault-aws-tray: sign-in cancelled\n$/s,
+      /^Opening the sign-in page in your browser; if it does not open, open this address:\nhttp\S+\nWaiting.*\nvault-aws-tray: sign-in cancelled\n$/s,
     ],
     [
       'MFA required and no code given',

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { commandBrowser } from '../../core/browser-command.js';
 import { openThroughRedirect, profileConsoleUrl } from '../../core/profile-console.js';
 import { PRODUCT_NAME } from '../../shared/app.js';
 import { regionProblem } from '../../shared/fields.js';
+import type { CommandInput } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { EXIT, usageError } from '../errors.js';
 
@@ -25,19 +25,10 @@ async function chosenProfile(ctx: CliContext, named: string | undefined): Promis
  * does it for the app too. `--print` prints the sign-in URL and nothing else; otherwise the
  * browser gets a one-shot loopback address that redirects to it, never the URL itself.
  */
-export async function consoleCommand(ctx: CliContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      print: { type: 'boolean' },
-      region: { type: 'string' },
-      destination: { type: 'string' },
-      browser: { type: 'string' },
-    },
-  });
-  if (positionals.length > 1)
-    throw usageError(`one profile at a time (got ${positionals.join(', ')})`);
+export async function consoleCommand(
+  ctx: CliContext,
+  { values, positionals }: CommandInput<'console'>,
+): Promise<number> {
   if (values.region !== undefined) {
     const problem = regionProblem(values.region);
     if (problem) throw usageError(problem);

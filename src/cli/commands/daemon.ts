@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { PRODUCT_NAME } from '../../shared/app.js';
 import type { CliContext } from '../context.js';
 import { daemonLogger, hostDaemon } from '../engines.js';
@@ -8,8 +7,7 @@ import { EXIT } from '../errors.js';
  * `daemon`: the engine without Electron, until SIGINT or SIGTERM. It never opens a browser: when
  * Vault needs a new sign-in it says so, and `login` in a terminal hands it the new token.
  */
-export async function daemon(ctx: CliContext, args: string[]): Promise<number> {
-  parseArgs({ args, options: {}, strict: true });
+export async function daemon(ctx: CliContext): Promise<number> {
   const logger = daemonLogger(ctx);
   ctx.logger = logger;
   const stopSignal = ctx.io.interruptSignal();

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { DoctorFinding, DoctorReport } from '../../core/engine/engine-api.js';
 import { loginVault } from '../../core/vault/sign-in-methods.js';
 import type { VaultSettings } from '../../shared/settings.js';
+import type { CommandInput } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../errors.js';
 
@@ -47,11 +47,11 @@ function loginCandidate(ctx: CliContext): VaultSettings | undefined {
 }
 
 /** `doctor`: what the engine that answers sees (docs/engine.md), and which engine that is. */
-export async function doctor(ctx: CliContext, args: string[]): Promise<number> {
-  parseArgs({ args, options: {} });
+export async function doctor(ctx: CliContext, { values }: CommandInput<'doctor'>): Promise<number> {
   const report = await ctx.engine().doctor(loginCandidate(ctx));
   const note = addressFinding(ctx);
   const found = [engineFinding(report), ...report.findings, ...(note ? [note] : [])];
-  for (const f of found) ctx.out(`${f.level.padEnd(5)} ${f.check}: ${f.message}`);
+  if (values.json) ctx.out(JSON.stringify({ engine: report.engine, findings: found }, null, 2));
+  else for (const f of found) ctx.out(`${f.level.padEnd(5)} ${f.check}: ${f.message}`);
   return found.some((f) => f.level === 'error') ? EXIT.failure : EXIT.ok;
 }

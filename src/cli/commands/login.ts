@@ -1,40 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import {
-  loginVault,
-  obtainToken,
-  SIGN_IN_METHODS,
-  signInWarnings,
-} from '../../core/vault/sign-in-methods.js';
+import { loginVault, obtainToken, signInWarnings } from '../../core/vault/sign-in-methods.js';
 import type { SignInMethod, SignInTweaks } from '../../core/vault/sign-in-methods.js';
 import { PORT, rangeProblem } from '../../shared/fields.js';
-import { instant, parseDuration, until } from '../../shared/time-text.js';
+import { localTime, parseDuration, until } from '../../shared/time-text.js';
+import type { CommandInput } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { engineHost } from '../engines.js';
 import { EXIT, usageError } from '../errors.js';
 import { printRefresh } from '../refresh-output.js';
 
-/** Every login flag of the public contract. */
-const OPTIONS = {
-  method: { type: 'string' },
-  addr: { type: 'string' },
-  namespace: { type: 'string' },
-  mount: { type: 'string' },
-  role: { type: 'string' },
-  'no-browser': { type: 'boolean' },
-  port: { type: 'string' },
-  'callback-host': { type: 'string' },
-  'callback-scheme': { type: 'string' },
-  'listen-address': { type: 'string' },
-  timeout: { type: 'string' },
-  issuer: { type: 'string' },
-  'client-id': { type: 'string' },
-  scope: { type: 'string' },
-  device: { type: 'boolean' },
-} as const;
-
-type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+type Flags = CommandInput<'login'>['values'];
 
 /** A token from VAULT_TOKEN, else stdin, else the vault CLI's ~/.vault-token. */
 async function tokenFromUser(ctx: CliContext): Promise<string> {
@@ -83,15 +59,34 @@ function tweaks(flags: Flags): SignInTweaks {
 }
 
 /**
+ * The browser, with the address said first, as `vault login -method=oidc` does: over SSH, in WSL
+ * or when a browser starts and shows nothing, the user still has a way in.
+ */
+function announcingBrowser(
+  ctx: CliContext,
+  tell: (line: string) => void,
+): CliContext['io']['browser'] {
+  return {
+    async open(url) {
+      tell('Opening the sign-in page in your browser; if it does not open, open this address:');
+      tell(url);
+      try {
+        await ctx.io.browser.open(url);
+      } catch (error) {
+        tell(`(no browser could be started: ${(error as Error).message})`);
+      }
+    },
+  };
+}
+
+/**
  * `login`: signs in here, where a browser and a terminal are (a token, or the browser flow of
  * `vault login -method=oidc`), then hands the token to the engine, which checks it, keeps it
  * (the running engine in its own store), and writes the saved profiles not yet written.
  */
-export async function login(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: OPTIONS, strict: true });
+export async function login(ctx: CliContext, { values }: CommandInput<'login'>): Promise<number> {
+  // The parser took only the methods of the table (command-specs.ts), which are these.
   const method = (values.method ?? 'oidc') as SignInMethod;
-  if (!SIGN_IN_METHODS.includes(method))
-    throw usageError(`unknown login method "${values.method}" (token, oidc or jwt)`);
   const vault = loginVault(ctx.savedSettings().vault, ctx.io.env, {
     method,
     addr: values.addr,
@@ -117,7 +112,7 @@ export async function login(ctx: CliContext, args: string[]): Promise<number> {
     vault,
     host,
     {
-      browser: ctx.io.browser,
+      browser: announcingBrowser(ctx, tell),
       clock: ctx.io.clock,
       signal: ctx.io.interruptSignal(),
       tell,
@@ -131,7 +126,7 @@ export async function login(ctx: CliContext, args: string[]): Promise<number> {
   const expiry =
     session.expiresAt === null
       ? 'the token does not expire'
-      : `the token expires ${instant(Date.parse(session.expiresAt))} (${until(Date.parse(session.expiresAt), ctx.io.clock.now())})`;
+      : `the token expires ${localTime(Date.parse(session.expiresAt), ctx.io.clock.now())} (${until(Date.parse(session.expiresAt), ctx.io.clock.now())})`;
   ctx.out(
     `Signed in to ${vault.address}${vault.namespace ? ` (namespace ${vault.namespace})` : ''} as ${session.displayName}; ${expiry}`,
   );

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { ProfileChange, Waiting } from '../../core/engine/engine-api.js';
 import {
   LEAD_SECONDS,
@@ -10,6 +9,7 @@ import {
 import { profileNameProblem } from '../../shared/profile-name.js';
 import type { NewBinding } from '../../shared/settings.js';
 import { parseDuration, span } from '../../shared/time-text.js';
+import type { CommandInput } from '../command-specs.js';
 import type { CliContext } from '../context.js';
 import { EXIT, usageError } from '../errors.js';
 import { printRefresh } from '../refresh-output.js';
@@ -41,38 +41,20 @@ function duration(
   return seconds;
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]) {
-  if (value !== undefined && !allowed.includes(value as T))
-    throw usageError(`--${flag} must be ${allowed.join(' or ')}, not "${value}"`);
-  return value as T | undefined;
-}
-
 function checked(problem: string | undefined): void {
   if (problem) throw usageError(problem);
 }
 
-const BINDING_FLAGS = {
-  mount: { type: 'string' },
-  endpoint: { type: 'string' },
-  ttl: { type: 'string' },
-  lead: { type: 'string' },
-  'role-arn': { type: 'string' },
-  region: { type: 'string' },
-  delivery: { type: 'string' },
-} as const;
-
-/** What the shared binding flags say, checked. */
-function bindingFlags(values: { [K in keyof typeof BINDING_FLAGS]?: string }) {
-  if (values.mount !== undefined) checked(vaultPathProblem(values.mount, 'The mount (--mount)'));
+/** What the shared binding flags say, checked (their choices were, by the parser). */
+function bindingFlags(values: CommandInput<'profile set'>['values']) {
   if (values.region !== undefined) checked(regionProblem(values.region));
   return {
-    mount: values.mount,
-    endpoint: oneOf('endpoint', values.endpoint, ['creds', 'sts'] as const),
+    endpoint: values.endpoint as 'creds' | 'sts' | undefined,
     ttlSeconds: duration('ttl', values.ttl, TTL_SECONDS),
     leadSeconds: duration('lead', values.lead, LEAD_SECONDS),
     roleArn: values['role-arn'],
     region: values.region,
-    delivery: oneOf('delivery', values.delivery, ['file', 'process'] as const),
+    delivery: values.delivery as 'file' | 'process' | undefined,
   };
 }
 
@@ -81,27 +63,20 @@ const WAITING: Record<Waiting, (name: string) => string> = {
   refresh: (name) => `; run \`vault-aws-tray refresh ${name}\` to write it`,
 };
 
-async function add(ctx: CliContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...BINDING_FLAGS,
-      role: { type: 'string' },
-      adopt: { type: 'boolean' },
-      'no-refresh': { type: 'boolean' },
-    },
-  });
-  if (positionals.length > 1)
-    throw usageError(`one profile at a time (got ${positionals.join(', ')})`);
+/** `profile add NAME --role ROLE ...`: a new managed profile, written at once. */
+export async function profileAdd(
+  ctx: CliContext,
+  { values, positionals }: CommandInput<'profile add'>,
+): Promise<number> {
   const name = checkName(positionals[0]);
-  if (!values.role) throw usageError('missing --role: the Vault AWS role that feeds this profile');
-  checked(vaultNameProblem(values.role, 'The role (--role)'));
+  // The parser refused a line without --role (command-specs.ts).
+  checked(vaultNameProblem(values.role!, 'The role (--role)'));
+  if (values.mount !== undefined) checked(vaultPathProblem(values.mount, 'The mount (--mount)'));
   const flags = bindingFlags(values);
   const binding: NewBinding = {
     ...flags,
-    mount: (flags.mount ?? 'aws').replace(/^\/+|\/+$/g, ''),
-    role: values.role,
+    mount: (values.mount ?? 'aws').replace(/^\/+|\/+$/g, ''),
+    role: values.role!,
     adopt: values.adopt ?? false,
   };
   const report = await ctx
@@ -131,16 +106,12 @@ function describe(change: ProfileChange): string {
 }
 
 /** `profile set NAME ...`: changes a profile; the files follow at once. */
-async function set(ctx: CliContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: BINDING_FLAGS,
-  });
+export async function profileSet(
+  ctx: CliContext,
+  { values, positionals }: CommandInput<'profile set'>,
+): Promise<number> {
   const name = checkName(positionals[0]);
-  if (values.mount !== undefined)
-    throw usageError('the mount cannot change: remove the profile and add it again');
-  const { mount: _mount, ...flags } = bindingFlags(values);
+  const flags = bindingFlags(values);
   const change: ProfileChange = Object.fromEntries(
     Object.entries(flags).filter(([, value]) => value !== undefined),
   );
@@ -158,23 +129,34 @@ async function set(ctx: CliContext, args: string[]): Promise<number> {
   return report.refresh ? printRefresh(ctx, report.refresh) : EXIT.ok;
 }
 
-async function remove(ctx: CliContext, args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+/** `profile remove NAME`: no longer managed; its sections go too unless --keep-sections. */
+export async function profileRemove(
+  ctx: CliContext,
+  { values, positionals }: CommandInput<'profile remove'>,
+): Promise<number> {
   const name = checkName(positionals[0]);
-  const report = await ctx.engine().removeProfile(name, { keepSections: false });
+  const keepSections = values['keep-sections'] ?? false;
+  const report = await ctx.engine().removeProfile(name, { keepSections });
   ctx.out(
-    report.hadSections
+    report.hadSections && !keepSections
       ? `Removed profile ${name} and its sections from the AWS files`
       : `Removed profile ${name}`,
   );
   return EXIT.ok;
 }
 
-async function list(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+/** `profile list`: the managed profiles (`--names` for scripts and shell completion). */
+export async function profileList(
+  ctx: CliContext,
+  { values }: CommandInput<'profile list'>,
+): Promise<number> {
   const profiles = await ctx.engine().listProfiles();
   if (values.json) {
     ctx.out(JSON.stringify(profiles, null, 2));
+    return EXIT.ok;
+  }
+  if (values.names) {
+    for (const p of profiles) ctx.out(p.name);
     return EXIT.ok;
   }
   if (profiles.length === 0) {
@@ -194,24 +176,4 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
     ctx.out(`${p.name}\t${p.mount}/${p.endpoint}/${p.role}${extras ? `\t${extras}` : ''}`);
   }
   return EXIT.ok;
-}
-
-export async function profile(ctx: CliContext, args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'add':
-      return add(ctx, rest);
-    case 'remove':
-      return remove(ctx, rest);
-    case 'list':
-      return list(ctx, rest);
-    case 'set':
-      return set(ctx, rest);
-    default:
-      throw usageError(
-        sub
-          ? `unknown profile command "${sub}" (add, remove, set or list)`
-          : 'profile needs a command: add, remove, set or list',
-      );
-  }
 }

@@ -1,7 +1,10 @@
-import { parseArgs } from 'node:util';
+import type { CommandInput } from '../command-specs.js';
 import type { EngineStatus } from '../../core/engine/engine-api.js';
-import { until } from '../../shared/time-text.js';
+import { localTime, until } from '../../shared/time-text.js';
 import type { CliContext } from '../context.js';
+
+/** `14:32, in 47m`: the local time people read everywhere, and how far it is. */
+const when = (ms: number, now: number) => `${localTime(ms, now)}, ${until(ms, now)}`;
 
 function engineLine({ status, pid }: EngineStatus): string {
   if (status.engine === 'none')
@@ -19,14 +22,14 @@ function print(ctx: CliContext, answer: EngineStatus, now: number): void {
     ctx.out(`Vault: needs sign in${who} (run \`vault-aws-tray login\`)`);
   else {
     const expiry = s.expiresAt
-      ? `, token expires ${until(Date.parse(s.expiresAt), now)}`
+      ? `, token expires ${when(Date.parse(s.expiresAt), now)}`
       : ', token does not expire';
     ctx.out(`Vault: ${s.state.replace(/_/g, ' ')}${who}${expiry}`);
   }
   if (status.profiles.length === 0) ctx.out('No profiles yet.');
   for (const p of status.profiles) {
     const expiry = p.expiresAt
-      ? ` (${Date.parse(p.expiresAt) > now ? 'expires' : 'expired'} ${until(Date.parse(p.expiresAt), now)})`
+      ? ` (${Date.parse(p.expiresAt) > now ? 'expires' : 'expired'} ${when(Date.parse(p.expiresAt), now)})`
       : '';
     const error = p.lastError && p.state !== 'fresh' ? ` — ${p.lastError.message}` : '';
     ctx.out(
@@ -36,8 +39,7 @@ function print(ctx: CliContext, answer: EngineStatus, now: number): void {
 }
 
 /** `status [--json]`: the session and every profile, in the states of docs/engine.md. */
-export async function status(ctx: CliContext, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+export async function status(ctx: CliContext, { values }: CommandInput<'status'>): Promise<number> {
   const answer = await ctx.engine().status();
   if (values.json) ctx.out(JSON.stringify(answer.status, null, 2));
   else print(ctx, answer, ctx.io.clock.now());
