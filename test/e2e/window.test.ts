@@ -255,6 +255,11 @@ describe('the window, end to end against the real main process', { timeout: 120_
     await expect
       .poll(() => page.locator('.results').textContent(), { timeout: 15_000 })
       .toMatch(/dev: ready, fresh until/);
+    // The results take the focus once drawn (an effect after paint); tabbing before that would
+    // start from the button just removed and end on whatever the late focus moves away from.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 15_000 })
+      .toBe('results-heading');
 
     await tabTo(page, 'Go to Profiles');
     await page.keyboard.press('Enter');
