@@ -55,13 +55,13 @@ module.exports = {
     {
       name: 'cli-commands-through-the-engine',
       comment:
-        'The CLI commands reach the engine only through its interface (engine-api.ts): never the refresh, writer or Vault client modules. Besides it they may use the pure credential output formats, and what runs in the terminal: the sign-in methods, the browser command and the console sign-in of a profile (profile-console.ts).',
+        'The CLI commands reach the engine only through its interface (engine-api.ts): never the refresh, writer or Vault client modules. Besides it they may use the pure credential output formats, and what runs in the terminal: the sign-in methods, the browser command and the console sign-in of a profile (profile-console.ts); and the team file (team-setup.ts plans and applies it through the engine, team-file-source.ts reads it) with what reset removes besides (app-files.ts).',
       severity: 'error',
       from: { path: '^src/cli/commands/' },
       to: {
         path: '^src/core/',
         pathNot:
-          '^src/core/(engine/engine-api|aws/credential-output|vault/sign-in-methods|browser-command|profile-console)\\.ts$',
+          '^src/core/(engine/engine-api|aws/credential-output|vault/sign-in-methods|browser-command|profile-console|team-setup|team-file-source|app-files)\\.ts$',
       },
     },
     {

@@ -305,6 +305,31 @@ export const COMMAND_SPECS = {
       },
     },
   },
+  setup: {
+    name: 'setup',
+    args: 'FILE|URL',
+    positionals: one,
+    summary: "apply a team's settings file: the Vault, how to sign in, and the profiles",
+    flags: {
+      yes: {
+        type: 'boolean',
+        short: 'y',
+        help: 'change existing settings and profiles without asking (scripts)',
+      },
+      prune: { type: 'boolean', help: 'also remove the managed profiles the file does not name' },
+      'dry-run': { type: 'boolean', help: 'say what would change, and change nothing' },
+    },
+  },
+  reset: {
+    name: 'reset',
+    args: '',
+    positionals: none,
+    summary:
+      'sign out (revoking the token) and remove every profile, cache and setting the app wrote',
+    flags: {
+      yes: { type: 'boolean', short: 'y', help: 'do not ask first (scripts)' },
+    },
+  },
   completion: {
     name: 'completion',
     args: 'SHELL',

@@ -130,6 +130,9 @@ export class CommandEngine implements Api.EngineApi {
   signIn(request: Api.SignInRequest, progress?: Api.Progress) {
     return this.use((api) => api.signIn(request, progress));
   }
+  connect(vault: VaultSettings) {
+    return this.use((api) => api.connect(vault));
+  }
   signOut() {
     return this.use((api) => api.signOut());
   }

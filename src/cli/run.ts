@@ -13,6 +13,7 @@ import { completion } from './commands/completion.js';
 import { commandHelp, helpTopic, parseCommandLine, topLevelHelp } from './command-line.js';
 import type { CommandId, CommandInput } from './command-specs.js';
 import { refresh } from './commands/refresh.js';
+import { reset, setup } from './commands/setup.js';
 import { status } from './commands/status.js';
 import { CliContext } from './context.js';
 import type { CliIo } from './context.js';
@@ -37,6 +38,8 @@ const COMMANDS: { [C in Exclude<CommandId, 'help'>]: Handler<C> } = {
   daemon,
   'credential-process': credentialProcess,
   console: consoleCommand,
+  setup,
+  reset,
   env,
   exec,
   completion,

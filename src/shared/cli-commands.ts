@@ -11,6 +11,8 @@ export const CLI_COMMANDS = [
   'env',
   'exec',
   'console',
+  'setup',
+  'reset',
   'completion',
   'help',
 ] as const;

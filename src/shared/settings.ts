@@ -121,13 +121,11 @@ export const settingsSchema = z.object({
 });
 
 /** A whole number of seconds in `limits`, refused in words that name the field. */
-const seconds = (limits: { min: number; max: number }, what: string) =>
-  z
-    .number()
-    .int()
-    .refine((value) => rangeProblem(value, limits, what, ' seconds') === undefined, {
-      message: rangeProblem(NaN, limits, what, ' seconds'),
-    });
+const seconds = (limits: { min: number; max: number }, what: string) => {
+  // min and max rather than a refinement: the team file's JSON Schema then carries the range.
+  const message = rangeProblem(NaN, limits, what, ' seconds');
+  return z.number().int(message).min(limits.min, message).max(limits.max, message);
+};
 
 /**
  * A profile as a user, the window or a team file gives it: the stricter rules of
@@ -147,7 +145,8 @@ export const newBindingSchema = z
     leadSeconds: seconds(LEAD_SECONDS, 'The refresh lead').optional(),
     roleArn: z
       .string()
-      .startsWith('arn:', 'A role ARN starts with "arn:".')
+      // A pattern, not startsWith: the team file's JSON Schema then has no made-up "format".
+      .regex(/^arn:/, 'A role ARN starts with "arn:".')
       .max(ROLE_ARN_MAX)
       .optional(),
     roleSessionName: z

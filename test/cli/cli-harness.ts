@@ -42,6 +42,8 @@ export function cliHarness(options: {
         signal?: AbortSignal;
         /** Sees stderr as it is written (what a user reads while a command waits). */
         onStderr?: (text: string) => void;
+        /** Someone at the terminal: `stdin` then holds the answers to the questions asked. */
+        tty?: boolean;
       } = {},
     ): Promise<CliRun> {
       let stdout = '';
@@ -59,7 +61,7 @@ export function cliHarness(options: {
         cwd: home,
         version: '0.0.0-test',
         clock: options.clock,
-        stdinIsTty: false,
+        stdinIsTty: extra.tty ?? false,
         readStdin: async () => extra.stdin ?? '',
         promptLine: async () => lines.shift() || undefined,
         browser: options.browser ?? {

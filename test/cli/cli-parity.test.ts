@@ -186,6 +186,8 @@ const CASES: Record<string, { signedIn: boolean; steps: string[][] }> = {
       ['doctor', 'nope'],
       ['logout', 'nope'],
       ['login', 'nope'],
+      ['setup', 'nowhere.json'],
+      ['reset', 'nope'],
     ],
   },
   'bad flag': {
@@ -205,6 +207,8 @@ const CASES: Record<string, { signedIn: boolean; steps: string[][] }> = {
       ['logout', '--bogus'],
       ['login', '--method', 'magic'],
       ['login', '--method', 'oidc', '--port', ''],
+      ['setup', 'team.json', '--bogus'],
+      ['reset', '--bogus'],
     ],
   },
 };

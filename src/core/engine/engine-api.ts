@@ -98,6 +98,14 @@ export interface SignInReport {
   refresh?: RefreshReport;
 }
 
+/** What `connect` did with the Vault settings it was given. */
+export interface ConnectReport {
+  address: string;
+  /** False when the same settings were saved already. */
+  changed: boolean;
+  session: AppStatus['session']['state'];
+}
+
 export interface SignOutReport {
   address: string | null;
   wasSignedIn: boolean;
@@ -138,6 +146,11 @@ export interface EngineApi {
   setProfile(name: string, change: ProfileChange): Promise<SetProfileReport>;
   removeProfile(name: string, options: { keepSections: boolean }): Promise<RemoveProfileReport>;
   signIn(request: SignInRequest, progress?: Progress): Promise<SignInReport>;
+  /**
+   * Saves where Vault is and how to sign in, without a token (the window's Connect screen, a team
+   * file). Another Vault than the saved one ends the session with the old one here.
+   */
+  connect(vault: VaultSettings): Promise<ConnectReport>;
   signOut(): Promise<SignOutReport>;
   /** `vault`: a Vault to check when none is saved yet (the one `login` would sign in to). */
   doctor(vault?: VaultSettings): Promise<DoctorReport>;
@@ -158,6 +171,7 @@ export const ENGINE_OPERATIONS = {
   setProfile: 2,
   removeProfile: 2,
   signIn: 1,
+  connect: 1,
   signOut: 0,
   doctor: 1,
   discoverRoles: 0,

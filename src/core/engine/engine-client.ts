@@ -145,6 +145,9 @@ export class SocketEngine implements Api.EngineApi {
   signIn(request: Api.SignInRequest, progress?: Api.Progress) {
     return this.call<Api.SignInReport>('signIn', [request], progress);
   }
+  connect(vault: VaultSettings) {
+    return this.call<Api.ConnectReport>('connect', [vault]);
+  }
   signOut() {
     return this.call<Api.SignOutReport>('signOut', []);
   }

@@ -50,6 +50,7 @@ const ARGUMENTS = {
   setProfile: z.tuple([text, fields]),
   removeProfile: z.tuple([text, z.object({ keepSections: z.boolean() })]),
   signIn: z.tuple([z.object({ token: text, vault: fields })]),
+  connect: z.tuple([fields]),
   signOut: z.tuple([]),
   doctor: z.tuple([fields.optional()]),
   discoverRoles: z.tuple([]),

@@ -4,7 +4,13 @@ import type { SecretStore } from '../ports.js';
 import { savedConnection } from '../vault/connection.js';
 import type { VaultSession } from '../vault/session.js';
 import { sessionStatus } from './app-status.js';
-import type { Progress, SignInReport, SignInRequest, SignOutReport } from './engine-api.js';
+import type {
+  ConnectReport,
+  Progress,
+  SignInReport,
+  SignInRequest,
+  SignOutReport,
+} from './engine-api.js';
 import { badRequest, SignInNeededError } from './engine-errors.js';
 import type { BatchContext } from './refresh-batch.js';
 import { refreshReport } from './refresh.js';
@@ -119,6 +125,30 @@ export class EngineSession {
     }
     progress?.(`Writing ${due.join(', ')} with credentials from Vault`);
     return { ...report, refresh: refreshReport(await this.options.writeDue(due)) };
+  }
+
+  /**
+   * Saves the Vault settings without a token. A change of them starts a keeper for the new ones
+   * (the token kept for the old Vault is not sent to another one).
+   */
+  connect(vault: VaultSettings, changed: () => void): Promise<ConnectReport> {
+    const parsed = vaultSettingsSchema.safeParse(vault);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw badRequest(`vault.${issue.path.join('.')}: ${issue.message}`);
+    }
+    const next = parsed.data;
+    return this.options.serialize(async () => {
+      const before = this.options.settings().vault;
+      const differs = JSON.stringify(before ?? null) !== JSON.stringify(next);
+      if (differs) {
+        this.options.updateSettings((s) => ({ ...s, vault: next }));
+        await this.start();
+        await this.options.saveSession();
+        changed();
+      }
+      return { address: next.address, changed: differs, session: this.snapshot().state };
+    });
   }
 
   /** Revokes and forgets the token; credentials handed out so far stay valid until they expire. */

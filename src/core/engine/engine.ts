@@ -201,6 +201,11 @@ export class Engine implements Api.EngineApi {
     return this.session.signOut();
   }
 
+  async connect(vault: VaultSettings): Promise<Api.ConnectReport> {
+    this.usable();
+    return this.session.connect(vault, () => this.changed());
+  }
+
   async doctor(vault?: VaultSettings): Promise<Api.DoctorReport> {
     const findings = await doctorFindings({
       candidate: vault,
