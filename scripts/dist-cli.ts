@@ -18,21 +18,18 @@ import {
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { standaloneCliDistName } from '../src/shared/standalone-cli.js';
 
 /** Node's documented fuse: postject flips it so the binary looks for its blob. */
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-const OS_NAMES: Record<string, string> = { linux: 'linux', darwin: 'macos', win32: 'windows' };
 
 const config = JSON.parse(readFileSync('sea-config.json', 'utf8')) as {
   main: string;
   output: string;
 };
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-const os = OS_NAMES[process.platform] ?? process.platform;
-const binary = join(
-  'dist',
-  `vault-aws-tray-${os}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`,
-);
+// The name electron-builder.yml's extraResources takes it from, for the app's packages.
+const binary = join('dist', standaloneCliDistName(process.platform, process.arch));
 
 /** Runs a step quietly (postject warns about ELF notes it leaves alone); its output on failure. */
 function run(command: string, args: string[]): void {

@@ -52,6 +52,11 @@ export class AppWindow {
       : created.loadFile(this.files.page, screen ? { hash: screen } : undefined));
   }
 
+  /** The window while it is open (a dialog's parent). */
+  current(): BrowserWindow | undefined {
+    return this.window;
+  }
+
   /** A pushed event, if the window is open; its value as IpcEventContract has it. */
   send<E extends IpcEvent>(event: E, value: IpcEventContract[E]): void {
     this.window?.webContents.send(event, value);

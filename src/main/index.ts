@@ -1,12 +1,29 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, dialog } from 'electron';
+import { homedir } from 'node:os';
+import { app } from 'electron';
+import { systemClock } from '../core/clock.js';
+import { runTrayApp } from './app-lifecycle.js';
 import { AUTOSTART_ARG } from './autostart-entry.js';
+import { cliCommand, dataHome } from './cli-command.js';
+import { outputDrained } from './output-drained.js';
 import { assetsDirectory } from './tray/tray-icons.js';
 import { cliArguments } from '../shared/cli-commands.js';
 import { TrayApp } from './tray-app.js';
 
 const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+/** The standalone CLI the package carries (cli-command.ts), so SDKs need no display. */
+const commandOfLines = () =>
+  cliCommand({
+    packaged: app.isPackaged,
+    platform: process.platform,
+    resourcesPath: process.resourcesPath,
+    execPath: process.execPath,
+    appImage: process.env.APPIMAGE,
+    dataHome: dataHome(process.env, homedir()),
+    checkoutCommand: here('../../bin/vault-aws-tray.cjs'),
+  });
 
 const trayApp = new TrayApp(
   {
@@ -17,10 +34,7 @@ const trayApp = new TrayApp(
       resourcesPath: process.resourcesPath,
       appPath: app.getAppPath(),
     }),
-    // The packaged binary is the command too (below); an AppImage's mount moves, the file not.
-    cliCommand: app.isPackaged
-      ? (process.env.APPIMAGE ?? process.execPath)
-      : here('../../bin/vault-aws-tray.cjs'),
+    cliCommand: commandOfLines,
   },
   { startedAtLogin: process.argv.includes(AUTOSTART_ARG) },
 );
@@ -40,50 +54,17 @@ async function runAsCli(args: string[]): Promise<void> {
     homedir: app.getPath('home'),
   });
   if (code === undefined) {
-    // The CLI reads its arguments after the script's path, as under node.
-    process.argv = [process.execPath, process.env.APPIMAGE ?? process.execPath, ...args];
+    // The CLI reads its arguments after the script's path, as under node; that path is what the
+    // lines it writes run, so they too name the standalone CLI.
+    process.argv = [process.execPath, commandOfLines().command, ...args];
     await import(pathToFileURL(here('../node/cli/main.js')).href);
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   }
+  // app.exit does not wait for a Windows pipe to take what was written (output-drained.ts).
+  await outputDrained([process.stdout, process.stderr], systemClock);
   app.exit(code);
 }
 
 const cli = cliArguments(process.argv, app.isPackaged ? 1 : 2);
-if (cli) {
-  void runAsCli(cli);
-} else if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  // A menu-bar app: no Dock icon (LSUIElement covers the packaged app; this covers the rest).
-  app.dock?.hide();
-  if (process.platform === 'win32') app.setAppUserModelId('io.github.vault-aws-tray');
-  app.on('second-instance', () => trayApp.openWindow());
-  // The app lives in the tray: closing the last window does not quit it.
-  app.on('window-all-closed', () => undefined);
-  app.on('web-contents-created', (_event, contents) => {
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    contents.on('will-navigate', (event, url) => {
-      if (url !== trayApp.pageUrl) event.preventDefault();
-    });
-    contents.session.setPermissionRequestHandler((_contents, _permission, callback) =>
-      callback(false),
-    );
-  });
-  let stopped = false;
-  app.on('before-quit', (event) => {
-    if (stopped) return;
-    event.preventDefault();
-    void trayApp.stop().finally(() => {
-      stopped = true;
-      app.quit();
-    });
-  });
-  void app
-    .whenReady()
-    .then(() => trayApp.start())
-    .catch((error: unknown) => {
-      // Nothing else can tell the user: there is no tray yet.
-      dialog.showErrorBox('vault-aws-tray cannot start', (error as Error).message);
-      app.exit(1);
-    });
-}
+if (cli) void runAsCli(cli);
+else runTrayApp(trayApp, { platform: process.platform, clock: systemClock });

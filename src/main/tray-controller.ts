@@ -1,7 +1,7 @@
 import type { AppStatus } from '../shared/app-status.js';
 import type { Logger } from '../core/ports.js';
 import { ElectronTray } from './adapters/tray.js';
-import { buildTrayMenu, nextTrayUpdateAt } from './tray/tray-menu.js';
+import { buildTrayMenu, nextTrayUpdateAt, startingTrayMenu } from './tray/tray-menu.js';
 import type { TrayAction } from './tray/tray-menu.js';
 
 /**
@@ -16,7 +16,8 @@ export class TrayController {
   constructor(
     assetsDir: string,
     platform: string,
-    private readonly state: () => { status: AppStatus; startAtLogin: boolean },
+    /** Undefined while the engine starts: the tray then says so (startingTrayMenu). */
+    private readonly state: () => { status: AppStatus; startAtLogin: boolean } | undefined,
     private readonly act: (action: TrayAction) => Promise<void>,
     private readonly logger: Logger,
   ) {
@@ -26,8 +27,12 @@ export class TrayController {
   render(): void {
     if (this.destroyed) return;
     const now = Date.now();
-    const { status, startAtLogin } = this.state();
-    this.tray.render(buildTrayMenu(status, now, { startAtLogin }));
+    const state = this.state();
+    this.tray.render(
+      state
+        ? buildTrayMenu(state.status, now, { startAtLogin: state.startAtLogin })
+        : startingTrayMenu(),
+    );
     // Time left is shown to the minute: redraw when the minute turns, not more often.
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.render(), nextTrayUpdateAt(now) - now);

@@ -99,6 +99,13 @@ export function App({ api }: { api: Api }) {
     api.signOut().then(setStatus, (error: unknown) => setSignOutRefusal(messageOf(error)));
   }
 
+  /** A connection saved (typed, or from a team file): on to signing in with it. */
+  function connected(saved: Connection) {
+    setSetup((current) => current && { ...current, connection: saved });
+    setView('profiles');
+    askToSignIn(saved);
+  }
+
   /** Token sign-in needs the token typed; the others start at once. */
   function askToSignIn(connection: Connection) {
     if (connection.authMethod === 'token') setFlow({ step: 'asked' });
@@ -178,10 +185,11 @@ export function App({ api }: { api: Api }) {
             api={api}
             connection={connection}
             vaultAddrFromEnv={info.vaultAddrFromEnv}
-            onSaved={(saved) => {
-              setSetup({ ...setup, connection: saved });
-              setView('profiles');
-              askToSignIn(saved);
+            onSaved={connected}
+            onTeamApplied={(saved) => {
+              // A file of profiles only: the Connect screen stays, with the setup read afresh.
+              if (saved) connected(saved);
+              else void api.getSetup().then(setSetup);
             }}
           />
         )}

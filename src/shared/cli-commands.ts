@@ -29,10 +29,22 @@ export function leadingConfigDir(args: readonly string[]): { dir?: string; rest:
 /**
  * The CLI's arguments when a binary is run as the `vault-aws-tray` command, or undefined when it
  * starts the tray app. `first` is where the user's arguments begin (1 for the packaged app's
- * binary, 2 for `electron <app folder>`); Chromium switches and `--autostart` are not commands.
+ * binary, 2 for `electron <app folder>`). Leading Chromium switches (`--no-sandbox`, which
+ * Ubuntu 24.04 needs for the AppImage, `--ozone-platform=wayland`, ...) are skipped: Chromium
+ * takes them as `--name` or `--name=value`, never with a separate value. `--config-dir` is ours
+ * and is kept; `--autostart` is a switch too, so it starts the tray app.
  */
 export function cliArguments(argv: readonly string[], first: number): string[] | undefined {
   const args = argv.slice(first);
-  const command = leadingConfigDir(args).rest[0] ?? '';
-  return (CLI_COMMANDS as readonly string[]).includes(command) ? args : undefined;
+  const kept: string[] = [];
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith('-')) {
+    const end = args.length - leadingConfigDir(args.slice(i)).rest.length;
+    if (end > i) kept.push(...args.slice(i, end));
+    i = Math.max(end, i + 1);
+  }
+  const command = args[i] ?? '';
+  return (CLI_COMMANDS as readonly string[]).includes(command)
+    ? [...kept, ...args.slice(i)]
+    : undefined;
 }

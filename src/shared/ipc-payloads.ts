@@ -85,6 +85,8 @@ export const IPC_PAYLOADS = {
   'setup:get': noPayload,
   'setup:save-connection': connectionSchema,
   'setup:save-settings': preferencesSchema,
+  'setup:choose-team-file': noPayload,
+  'setup:apply-team-file': noPayload,
   'session:sign-in': z.object({ token: z.string().min(1).max(4096).optional() }).strict(),
   'session:cancel-sign-in': noPayload,
   'session:totp': z.object({ code: z.string().regex(/^\d{6,8}$/, 'a 6 to 8 digit code') }).strict(),

@@ -53,6 +53,18 @@ export interface Setup {
   files: { credentialsFile: string; configFile: string };
 }
 
+/** A team settings file as the Connect screen shows it before it is applied. */
+export interface TeamFilePreview {
+  /** The file's path. */
+  source: string;
+  /** What applying it changes, one line each (src/core/team-setup.ts describePlan). */
+  lines: string[];
+  /** Why it cannot be applied; empty when it can. */
+  problems: string[];
+  /** It changes settings or profiles that exist (not only adds). */
+  changesExisting: boolean;
+}
+
 /** A sign-in's progress, pushed while it runs. */
 export type SignInEvent =
   | { kind: 'waiting-for-browser'; url: string }
@@ -114,6 +126,10 @@ export interface IpcContract {
   /** Checks and saves the connection; refused with a sentence saying what is wrong. */
   'setup:save-connection': { payload: Connection; result: void };
   'setup:save-settings': { payload: Preferences; result: void };
+  /** The OS file picker for a team file, then its preview; null when the picker was cancelled. */
+  'setup:choose-team-file': { payload: undefined; result: TeamFilePreview | null };
+  /** Applies the file chosen last (main keeps it; the window never names a path). */
+  'setup:apply-team-file': { payload: undefined; result: { connection?: Connection } };
   /** Signs in with the saved connection; `token` for the token method. */
   'session:sign-in': { payload: { token?: string }; result: AppStatus };
   'session:cancel-sign-in': { payload: undefined; result: void };
@@ -139,6 +155,8 @@ export const IPC_METHODS = {
   getSetup: 'setup:get',
   saveConnection: 'setup:save-connection',
   savePreferences: 'setup:save-settings',
+  chooseTeamFile: 'setup:choose-team-file',
+  applyTeamFile: 'setup:apply-team-file',
   signIn: 'session:sign-in',
   cancelSignIn: 'session:cancel-sign-in',
   submitTotp: 'session:totp',

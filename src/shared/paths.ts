@@ -36,3 +36,15 @@ export function userDataDir({ platform, env, homedir }: PathEnvironment): string
 export function configDir(flag: string | undefined, environment: PathEnvironment): string {
   return flag || environment.env.VAULT_AWS_TRAY_CONFIG_DIR || userDataDir(environment);
 }
+
+/**
+ * Where device management presets the app (docs/team-settings.md): a team file the app applies
+ * on its first start. Machine-wide, so outside any user's folder.
+ */
+export function systemDefaultsFile({ platform, env }: Omit<PathEnvironment, 'homedir'>): string {
+  if (platform === 'darwin')
+    return join(platform, '/Library', 'Application Support', PRODUCT_NAME, 'defaults.json');
+  if (platform === 'win32')
+    return join(platform, env.ProgramData || 'C:\\ProgramData', PRODUCT_NAME, 'defaults.json');
+  return join(platform, '/etc', PRODUCT_NAME, 'defaults.json');
+}

@@ -4,7 +4,7 @@
  * (on the typed electron fake), against the test stack. Screenshots of each screen, light and
  * dark, go to test-results/screenshots (docs/screenshots holds the set the README shows).
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import { launchChromium } from '../support/browser.js';
 import { fake, resetFakeElectron } from '../support/fake-electron.js';
 import { chromiumLogin } from '../support/idp/chromium-login.js';
 import { freePort } from '../support/ports.js';
-import { DEV_POLICY, startStack } from '../support/stack.js';
+import { DEV_POLICY, STACK_REGION, startStack } from '../support/stack.js';
 import type { Stack } from '../support/stack.js';
 import { serveFolder } from '../support/static-server.js';
 import { totpCode } from '../support/vault/index.js';
@@ -279,6 +279,57 @@ describe('the window, end to end against the real main process', { timeout: 120_
     await page.keyboard.press('Enter');
     await heading(page, 'Settings');
     await checkScreen(page, 'settings');
+    expect(w.problems).toEqual([]);
+    await w.close();
+  });
+
+  it('from a team file to a working profile: choose the file, apply, sign in at the provider', async () => {
+    const w = await openApp();
+    const { page } = w;
+    await heading(page, 'Connect to Vault');
+    // Every click and key press the user makes in the window, counted where the page sees them.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { actions: string[] }).actions = seen;
+      for (const type of ['click', 'keydown'])
+        document.addEventListener(type, () => seen.push(type), { capture: true });
+    });
+    const team = join(tmpdir(), `team-${process.pid}-${Date.now()}.json`);
+    writeFileSync(
+      team,
+      JSON.stringify({
+        vault: {
+          address: stack.vault.url,
+          authMethod: 'oidc',
+          authMount: stack.info.oidc.mount,
+          authRole: stack.info.oidc.role,
+          callbackPort: await freePort(),
+        },
+        profiles: { dev: { role: 'dev-readonly', region: STACK_REGION } },
+      }),
+    );
+    fake.openDialogAnswers.push(team);
+    await page.getByRole('button', { name: 'Use team settings…' }).click();
+    await expect.poll(() => page.locator('h2#team-heading').textContent()).toBe('Team settings');
+    expect(await page.locator('.plan').innerText()).toContain(
+      'Add profile dev: aws/creds/dev-readonly',
+    );
+    await checkScreen(page, 'team-settings');
+    const seen = fake.openedUrls.length;
+    await page.getByRole('button', { name: 'Apply and sign in' }).click();
+    await loginAtProvider(seen);
+    await heading(page, 'Profiles');
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/expires in \d+ min/);
+    const actions = await page.evaluate(() => (window as unknown as { actions: string[] }).actions);
+    expect(actions, 'clicks and key presses in the window').toEqual(['click', 'click']);
+    expect(
+      await callerArn({
+        endpoint: stack.aws.url,
+        profile: 'dev',
+        credentialsFile: w.credentialsFile!,
+        configFile: w.configFile!,
+      }),
+    ).toMatch(/assumed-role\/DevReadOnly\//);
     expect(w.problems).toEqual([]);
     await w.close();
   });

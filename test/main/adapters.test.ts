@@ -1,31 +1,41 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DOCS_URL, electronBrowser } from '../../src/main/adapters/browser.js';
 import { fileLogger } from '../../src/main/adapters/file-logger.js';
 import { electronNotifier } from '../../src/main/adapters/notifier.js';
 import { SafeStorageSecrets, secureStorageProblem } from '../../src/main/adapters/secret-store.js';
-import { fake, resetFakeElectron } from '../support/fake-electron.js';
+import { app, fake, resetFakeElectron, setFakePlatform } from '../support/fake-electron.js';
 
 vi.mock('electron', async () => await import('../support/fake-electron.js'));
 
 beforeEach(() => {
   resetFakeElectron();
-  fake.storage.available = true;
-  fake.storage.backend = 'gnome_libsecret';
+  // safeStorage's async API works only after ready, as in Electron.
+  app.fireReady();
 });
+// The fake's OS is process.platform: the real one comes back for the next file.
+afterEach(() => resetFakeElectron());
 
 describe('secure storage', () => {
-  it('refuses Linux’s basic_text and unknown backends and an OS without encryption', async () => {
+  it('judges protection by the key an encryption used, not by the backend’s name', async () => {
+    setFakePlatform('linux');
     expect(await secureStorageProblem('linux')).toBeUndefined();
+    // i3/sway with gnome-keyring: the desktop is not recognised, the keyring answers all the same.
     fake.storage.backend = 'basic_text';
-    expect(await secureStorageProblem('linux')).toMatch(/no keyring .*basic_text/);
+    expect(await secureStorageProblem('linux')).toBeUndefined();
+    // GNOME without a reachable Secret Service: the async encryptor falls back to the fixed key.
+    fake.storage.backend = 'gnome_libsecret';
+    fake.storage.keyProvider = 'fixed';
+    expect(await secureStorageProblem('linux')).toMatch(
+      /fixed key \(storage backend: gnome_libsecret\)/,
+    );
+    fake.storage.keyProvider = 'portal';
+    expect(await secureStorageProblem('linux')).toBeUndefined();
+    setFakePlatform('darwin');
+    fake.storage.keyProvider = 'keyring';
     expect(await secureStorageProblem('darwin')).toBeUndefined();
-    fake.storage.backend = 'unknown';
-    expect(await secureStorageProblem('linux')).toMatch(/unknown/);
-    fake.storage.available = false;
-    expect(await secureStorageProblem('win32')).toMatch(/no encrypted storage/);
   });
 
   it('keeps tokens encrypted in a 0600 file and gives them back', async () => {

@@ -1,13 +1,19 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TrayApp } from '../../src/main/tray-app.js';
-import { fake, resetFakeElectron } from '../support/fake-electron.js';
+import {
+  app as electronApp,
+  fake,
+  resetFakeElectron,
+  setFakePlatform,
+} from '../support/fake-electron.js';
 
 vi.mock('electron', async () => await import('../support/fake-electron.js'));
+afterEach(() => resetFakeElectron());
 
-describe('a Linux desktop without a keyring (safeStorage basic_text)', () => {
+describe('a Linux desktop without a keyring (i3: basic_text, and the fixed key)', () => {
   it('keeps the token in memory only and says why once per settings folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'memory-token-'));
     process.env.VAULT_AWS_TRAY_CONFIG_DIR = dir;
@@ -19,7 +25,10 @@ describe('a Linux desktop without a keyring (safeStorage basic_text)', () => {
       );
     for (const run of [1, 2]) {
       resetFakeElectron();
+      setFakePlatform('linux');
+      electronApp.fireReady();
       fake.storage.backend = 'basic_text';
+      fake.storage.keyProvider = 'fixed';
       const app = new TrayApp(files, { startedAtLogin: true });
       await app.start();
       expect(told()).toHaveLength(run === 1 ? 1 : 0);

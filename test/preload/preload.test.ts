@@ -38,6 +38,8 @@ describe('preload', () => {
         'getSetup',
         'saveConnection',
         'savePreferences',
+        'chooseTeamFile',
+        'applyTeamFile',
         'signIn',
         'cancelSignIn',
         'submitTotp',

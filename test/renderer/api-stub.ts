@@ -104,6 +104,8 @@ export function apiStub(): ApiStub & {
     getSetup: vi.fn<Api['getSetup']>(async () => setup()),
     saveConnection: vi.fn<Api['saveConnection']>(async () => undefined),
     savePreferences: vi.fn<Api['savePreferences']>(async () => undefined),
+    chooseTeamFile: vi.fn<Api['chooseTeamFile']>(async () => null),
+    applyTeamFile: vi.fn<Api['applyTeamFile']>(async () => ({})),
     signIn: vi.fn<Api['signIn']>(async () => signedIn()),
     cancelSignIn: vi.fn<Api['cancelSignIn']>(async () => undefined),
     submitTotp: vi.fn<Api['submitTotp']>(async () => undefined),

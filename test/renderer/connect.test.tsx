@@ -10,7 +10,7 @@ afterEach(cleanup);
 function open(props: { connection?: Connection; vaultAddrFromEnv?: string } = {}) {
   const api = apiStub();
   const onSaved = vi.fn();
-  render(<Connect api={api} onSaved={onSaved} {...props} />);
+  render(<Connect api={api} onSaved={onSaved} onTeamApplied={vi.fn()} {...props} />);
   return { api, onSaved };
 }
 

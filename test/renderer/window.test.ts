@@ -81,6 +81,8 @@ async function openWindow(answers: Answers) {
       getSetup: answer('getSetup', given.setup),
       saveConnection: answer('saveConnection', undefined),
       savePreferences: answer('savePreferences', undefined),
+      chooseTeamFile: answer('chooseTeamFile', null),
+      applyTeamFile: answer('applyTeamFile', {}),
       signIn: answer('signIn', given.status),
       cancelSignIn: answer('cancelSignIn', undefined),
       submitTotp: answer('submitTotp', undefined),

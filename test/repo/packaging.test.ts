@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { cliCommand, packagedCliPath } from '../../src/main/cli-command.js';
 import { assetsDirectory } from '../../src/main/tray/tray-icons.js';
+import { credentialProcessLine } from '../../src/core/aws/credential-process-line.js';
+import { standaloneCliDistName } from '../../src/shared/standalone-cli.js';
 
 const require = createRequire(import.meta.url);
 const schema = require('app-builder-lib/scheme.json') as object;
@@ -21,9 +24,15 @@ interface BuilderConfig {
   productName: string;
   icon: string;
   extraResources: { from: string; to: string }[];
-  linux: { target: string[] };
-  mac: { target: string[]; hardenedRuntime: boolean; extendInfo: { LSUIElement: boolean } };
-  win: { target: string[] };
+  linux: { target: string[]; extraResources: { from: string; to: string }[] };
+  mac: {
+    target: string[];
+    hardenedRuntime: boolean;
+    notarize: boolean;
+    extendInfo: { LSUIElement: boolean };
+    extraResources: { from: string; to: string }[];
+  };
+  win: { target: string[]; extraResources: { from: string; to: string }[] };
   nsis: { oneClick: boolean; perMachine: boolean };
   electronFuses: Record<string, boolean>;
 }
@@ -67,6 +76,8 @@ describe('electron-builder.yml', () => {
     expect(config.productName).toBe(pkg.productName);
     expect(config.mac.extendInfo.LSUIElement).toBe(true);
     expect(config.mac.hardenedRuntime).toBe(true);
+    // Notarised when a release sets the Apple variables (docs/manual-test.md).
+    expect(config.mac.notarize).toBe(true);
     expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false });
   });
 
@@ -86,6 +97,47 @@ describe('electron-builder.yml', () => {
     expect(existsSync(config.extraResources[0].from)).toBe(true);
     const packaged = { packaged: true, resourcesPath: 'resources', appPath: 'app.asar' };
     expect(assetsDirectory(packaged)).toBe(join('resources', config.extraResources[0].to));
+  });
+
+  it('ships the standalone CLI where the packaged app points credential_process lines', () => {
+    const packages = [
+      { platform: 'linux', section: config.linux, resources: '/opt/vault-aws-tray/resources' },
+      {
+        platform: 'darwin',
+        section: config.mac,
+        resources: '/Applications/vault-aws-tray.app/Contents/Resources',
+      },
+      {
+        platform: 'win32',
+        section: config.win,
+        resources: 'C:\\Users\\me\\AppData\\Local\\Programs\\vault-aws-tray\\resources',
+      },
+    ] as const;
+    for (const { platform, section, resources } of packages) {
+      expect(section.extraResources).toHaveLength(1);
+      const [entry] = section.extraResources;
+      // electron-builder expands ${arch} to x64, arm64, ... as process.arch names them.
+      for (const arch of ['x64', 'arm64'])
+        expect(entry!.from.replace('${arch}', arch)).toBe(
+          `dist/${standaloneCliDistName(platform, arch)}`,
+        );
+      const place = {
+        packaged: true,
+        platform,
+        resourcesPath: resources,
+        execPath: '/opt/vault-aws-tray/vault-aws-tray',
+        dataHome: '/home/me/.local/share',
+        checkoutCommand: '/checkout/bin/vault-aws-tray.cjs',
+      };
+      const choice = cliCommand(place, { exists: () => true, install: () => undefined });
+      const style = platform === 'win32' ? win32 : posix;
+      expect(choice).toEqual({ command: style.join(resources, entry!.to) });
+      expect(packagedCliPath(resources, platform)).toBe(style.join(resources, entry!.to));
+      // The line the app writes names that file, not the Electron binary.
+      expect(credentialProcessLine(choice.command, 'dev', platform)).toBe(
+        `${style.join(resources, entry!.to)} credential-process dev`,
+      );
+    }
   });
 
   it('builds the app icons from a 512 px PNG', () => {

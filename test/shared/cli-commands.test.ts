@@ -26,8 +26,38 @@ describe('the app binary as the vault-aws-tray command', () => {
   it('starts the tray app for no arguments, its own switches and anything else', () => {
     expect(cliArguments([exe], 1)).toBeUndefined();
     expect(cliArguments([exe, '--autostart'], 1)).toBeUndefined();
-    expect(cliArguments([exe, '--no-sandbox', 'status'], 1)).toBeUndefined();
+    expect(cliArguments([exe, '--no-sandbox', '--ozone-platform=wayland'], 1)).toBeUndefined();
     expect(cliArguments([exe, 'toString'], 1)).toBeUndefined();
     expect(cliArguments(['/usr/bin/electron', '.'], 2)).toBeUndefined();
+  });
+
+  it('skips the Chromium switches a launcher puts first, keeping --config-dir', () => {
+    // The AppImage on Ubuntu 24.04 needs --no-sandbox (electron#42510); Wayland desktops add theirs.
+    expect(cliArguments([exe, '--no-sandbox', 'credential-process', 'dev'], 1)).toEqual([
+      'credential-process',
+      'dev',
+    ]);
+    expect(
+      cliArguments(
+        [
+          exe,
+          '--disable-gpu',
+          '--enable-features=UseOzonePlatform',
+          '--config-dir',
+          '/c',
+          'status',
+        ],
+        1,
+      ),
+    ).toEqual(['--config-dir', '/c', 'status']);
+    expect(cliArguments([exe, '--config-dir=/c', '--no-sandbox', 'refresh', '--all'], 1)).toEqual([
+      '--config-dir=/c',
+      'refresh',
+      '--all',
+    ]);
+    expect(cliArguments(['/usr/bin/electron', '.', '--no-sandbox', 'env', 'dev'], 2)).toEqual([
+      'env',
+      'dev',
+    ]);
   });
 });

@@ -163,6 +163,8 @@ async function checkAwsFiles(ctx: DoctorContext, settings: Settings, add: Add): 
     }
     for (const shadow of inspection.shadowing) add('warn', 'shadowing', shadow.message);
   }
+  const commandProblem = ctx.services.commandProblem();
+  if (commandProblem) add('warn', 'credential_process', commandProblem);
   add(
     'ok',
     'aws files',

@@ -22,6 +22,8 @@ export interface EngineHost extends ClientEnvironment {
   logger: Logger;
   /** The `vault-aws-tray` command credential_process lines run; none: process delivery refused. */
   command?: string;
+  /** Why `command` is not the command the host meant to name (the app's fallback), for doctor. */
+  commandProblem?: string;
 }
 
 /**
@@ -107,6 +109,11 @@ export class EngineServices {
 
   awsPaths(): AwsFilePaths {
     return this.paths;
+  }
+
+  /** Why credential_process lines name a fallback command, when they do. */
+  commandProblem(): string | undefined {
+    return this.host.commandProblem;
   }
 
   /** The config file's `credential_process` value for a profile, naming a non-default folder. */

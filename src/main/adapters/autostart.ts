@@ -29,3 +29,14 @@ export function startAtLogin(env: NodeJS.ProcessEnv, homedir: string) {
     },
   };
 }
+
+/**
+ * Whether the OS started this run at login. Windows hands the login item's `args` over and Linux
+ * runs the autostart entry's Exec line, both carrying AUTOSTART_ARG; macOS ignores `args`
+ * (Settings.args is win32 only in node_modules/electron/electron.d.ts) and says it instead in
+ * getLoginItemSettings().wasOpenedAtLogin (LoginItemSettings, darwin only, same file).
+ */
+export function wasStartedAtLogin(argv: readonly string[], platform: string): boolean {
+  if (platform === 'darwin') return app.getLoginItemSettings().wasOpenedAtLogin;
+  return argv.includes(AUTOSTART_ARG);
+}

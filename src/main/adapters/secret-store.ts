@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { safeStorage } from 'electron';
-import type { SecretStore } from '../../core/ports.js';
+import { systemClock } from '../../core/clock.js';
+import type { Clock, SecretStore } from '../../core/ports.js';
 import { writePrivateFile } from '../../core/private-file.js';
+import { ciphertextTag, safeStorageKey } from '../safe-storage-key.js';
 
 /**
  * Vault tokens encrypted by the OS (Keychain, DPAPI, libsecret/kwallet) through safeStorage's
@@ -29,6 +31,19 @@ export class SafeStorageSecrets implements SecretStore {
   async delete(key: string): Promise<void> {
     const { [key]: _gone, ...rest } = await this.readAll();
     await this.write(rest);
+  }
+
+  /** Drops the tokens not encrypted with the OS's key (safe-storage-key.ts); says how many. */
+  async forgetUnprotected(platform: string): Promise<number> {
+    const all = await this.readAll();
+    const kept = Object.fromEntries(
+      Object.entries(all).filter(
+        ([, blob]) => safeStorageKey(platform, Buffer.from(blob, 'base64')) === 'os',
+      ),
+    );
+    const dropped = Object.keys(all).length - Object.keys(kept).length;
+    if (dropped > 0) await this.write(kept);
+    return dropped;
   }
 
   private async readAll(): Promise<Record<string, string>> {
@@ -63,16 +78,84 @@ export class MemorySecrets implements SecretStore {
 }
 
 /**
- * Why safeStorage cannot keep the token, or undefined when it can. On Linux the `basic_text`
- * backend (no keyring recognised) encrypts with a key compiled into Chromium: obfuscation, not
- * protection. Call after `ready`.
+ * A store chosen later: the engine starts (and the tray shows) while the keyring is asked, and
+ * the engine's first read of the token waits for the answer.
  */
-export async function secureStorageProblem(platform: string): Promise<string | undefined> {
+export function deferredSecrets(chosen: Promise<SecretStore>): SecretStore {
+  return {
+    get: async (key) => (await chosen).get(key),
+    set: async (key, secret) => (await chosen).set(key, secret),
+    delete: async (key) => (await chosen).delete(key),
+  };
+}
+
+/** How long the keyring may take to answer before the token is kept in memory for this run. */
+export const PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Why safeStorage cannot keep the token, or undefined when it can, judged from what encrypting a
+ * probe produces (safe-storage-key.ts): isAsyncEncryptionAvailable() is true as soon as the
+ * async encryptor runs, also on its fixed-key fallback, and getSelectedStorageBackend() names the
+ * sync backend picked from the desktop's name alone (docs/engine.md, "What protects the app's
+ * token"). A keyring that does not answer within `timeoutMs` counts as none. Call after `ready`.
+ */
+export function secureStorageProblem(
+  platform: string,
+  clock: Clock = systemClock,
+  timeoutMs = PROBE_TIMEOUT_MS,
+): Promise<string | undefined> {
+  const probe = encryptionProblem(platform).catch(
+    (error: unknown) => `safeStorage could not encrypt (${(error as Error).message})`,
+  );
+  return answerWithin(
+    probe,
+    clock,
+    timeoutMs,
+    `the keyring did not answer within ${timeoutMs / 1000} s`,
+  );
+}
+
+async function encryptionProblem(platform: string): Promise<string | undefined> {
   if (!(await safeStorage.isAsyncEncryptionAvailable()))
     return 'the system offers no encrypted storage to this app';
-  if (platform !== 'linux') return undefined;
-  const backend = safeStorage.getSelectedStorageBackend();
-  if (backend === 'basic_text' || backend === 'unknown')
-    return `no keyring (GNOME Keyring, KWallet) answered (storage backend: ${backend})`;
-  return undefined;
+  const ciphertext = await safeStorage.encryptStringAsync('vault-aws-tray key probe');
+  switch (safeStorageKey(platform, ciphertext)) {
+    case 'os':
+      return undefined;
+    case 'fixed':
+      return `no keyring (GNOME Keyring, KWallet, a Secret portal) answered, so safeStorage would use Chromium's fixed key (storage backend: ${safeStorage.getSelectedStorageBackend()})`;
+    case 'unknown':
+      return `safeStorage used a key of an unknown kind ("${printable(ciphertextTag(ciphertext))}")`;
+  }
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** `work`'s answer, or `late` once `ms` have passed without one. */
+function answerWithin<T>(work: Promise<T>, clock: Clock, ms: number, late: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(late), ms);
+    void work.then((value) => {
+      clock.clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+/**
+ * Where the app keeps its token: safeStorage's file when the OS protects it (`problem` undefined),
+ * else memory only, after dropping what an earlier run stored in the file under a key that is not
+ * the OS's: such a token is readable by anyone who can read the file.
+ */
+export async function appTokenStore(
+  file: string,
+  platform: string,
+  problem: string | undefined,
+): Promise<SecretStore> {
+  const stored = new SafeStorageSecrets(file);
+  if (!problem) return stored;
+  await stored.forgetUnprotected(platform);
+  return new MemorySecrets();
 }

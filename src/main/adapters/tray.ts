@@ -38,6 +38,9 @@ export class ElectronTray {
     this.tray = new Tray(
       nativeImage.createFromPath(trayIconPath('signed_out', platform, assetsDir)),
     );
+    // Windows opens a tray icon's context menu on a right click only, and users left-click. macOS
+    // opens it on any click; on Linux the panel decides what a click does.
+    if (platform === 'win32') this.tray.on('click', () => this.tray.popUpContextMenu());
   }
 
   render(view: TrayView): void {

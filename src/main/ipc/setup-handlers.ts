@@ -1,3 +1,4 @@
+import type { EngineApi } from '../../core/engine/engine-api.js';
 import type { EngineHost } from '../../core/engine/engine-services.js';
 import type { SettingsStore } from '../../core/ports.js';
 import { connectionFor, vaultClientFor } from '../../core/vault/connection.js';
@@ -11,6 +12,8 @@ type SetupChannels = 'app:info' | 'setup:get' | 'setup:save-connection' | 'setup
 
 export interface SetupDeps {
   host: EngineHost;
+  /** Saves the connection: the engine takes it up (a new Vault, a new session). */
+  engine: Pick<EngineApi, 'connect'>;
   settings: SettingsStore;
   awsPaths(): AwsFilePaths;
   /** The engine takes up the settings just saved (what it answers is not the window's). */
@@ -19,7 +22,8 @@ export interface SetupDeps {
   appInfo(): AppInfo;
 }
 
-function connectionOf(settings: Settings): Connection | undefined {
+/** The saved Vault settings as the Connect screen shows them. */
+export function connectionOf(settings: Settings): Connection | undefined {
   const v = settings.vault;
   if (!v) return undefined;
   return {
@@ -67,8 +71,7 @@ export function setupHandlers(deps: SetupDeps): Pick<IpcHandlers, SetupChannels>
         if (!(error instanceof VaultError) || blocking.includes(error.kind))
           throw new Error((error as Error).message, { cause: error });
       }
-      settings.update((s) => ({ ...s, vault }));
-      await deps.reloadSettings();
+      await deps.engine.connect(vault);
     },
     'setup:save-settings': async (p) => {
       settings.update((s) => ({

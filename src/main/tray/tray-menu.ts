@@ -277,6 +277,24 @@ function profileSection(
   return items;
 }
 
+/**
+ * The tray while the engine starts (a keyring asked for the token may take seconds to answer):
+ * it says so, and Quit works.
+ */
+export function startingTrayMenu(): TrayView {
+  const line = `${PRODUCT_NAME} is starting…`;
+  return {
+    icon: 'signed_out',
+    tooltip: line,
+    statusLine: line,
+    items: [
+      info('status', line),
+      separator('separator:quit'),
+      command('quit', 'Quit', { kind: 'quit' }),
+    ],
+  };
+}
+
 export function buildTrayMenu(
   status: AppStatus,
   now: number,

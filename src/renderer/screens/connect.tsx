@@ -10,6 +10,7 @@ import {
 import type { Api, AuthMethod, Connection } from '../../shared/ipc.js';
 import { Alert, RadioGroup, TextField, useFocusFirstInvalid } from '../fields.js';
 import { messageOf } from '../format.js';
+import { TeamFile } from './team-file.js';
 
 /** The vault CLI's loopback port for the OIDC callback. */
 const DEFAULT_CALLBACK_PORT = 8250;
@@ -94,6 +95,8 @@ export function Connect(props: {
   connection?: Connection;
   vaultAddrFromEnv?: string;
   onSaved(connection: Connection): void;
+  /** A team file was applied: its connection, when it named one (then sign in as after Save). */
+  onTeamApplied(connection: Connection | undefined): void;
 }) {
   const { api, onSaved } = props;
   const [draft, setDraft] = useState(() => draftOf(props.connection, props.vaultAddrFromEnv));
@@ -136,6 +139,8 @@ export function Connect(props: {
     <>
       <h1 tabIndex={-1}>Connect to Vault</h1>
       <p class="lead">Where your Vault is and how you sign in to it, as with the vault CLI.</p>
+      <TeamFile api={api} onApplied={props.onTeamApplied} />
+      <h2>Or enter them yourself</h2>
       <form ref={form} onSubmit={save} noValidate>
         <TextField
           id="vault-address"
