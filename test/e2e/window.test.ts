@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrayApp } from '../../src/main/tray-app.js';
 import { callerArn } from '../support/aws-sdk.js';
 import { launchChromium } from '../support/browser.js';
-import { fake, resetFakeElectron } from '../support/fake-electron.js';
+import { app as electronApp, fake, resetFakeElectron } from '../support/fake-electron.js';
 import { chromiumLogin } from '../support/idp/chromium-login.js';
 import { freePort } from '../support/ports.js';
 import { DEV_POLICY, STACK_REGION, startStack } from '../support/stack.js';
@@ -73,6 +73,8 @@ afterAll(async () => {
 /** A fresh app (its own settings folder and AWS files) with its window open in Chromium. */
 async function openApp() {
   resetFakeElectron();
+  // TrayApp starts once Electron is ready (app-lifecycle.ts): safeStorage answers only then.
+  electronApp.fireReady();
   const home = mkdtempSync(join(tmpdir(), 'window-e2e-'));
   process.env.VAULT_AWS_TRAY_CONFIG_DIR = join(home, 'settings');
   process.env.XDG_CONFIG_HOME = join(home, '.config');

@@ -24,6 +24,8 @@ async function daemonRunning() {
   process.env.VAULT_AWS_TRAY_CONFIG_DIR = dir;
   process.env.XDG_CONFIG_HOME = join(home, '.config');
   resetFakeElectron();
+  // TrayApp starts once Electron is ready (app-lifecycle.ts): safeStorage answers only then.
+  fakeApp.fireReady();
   return daemon;
 }
 

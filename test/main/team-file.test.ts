@@ -56,6 +56,7 @@ describe('the system-wide defaults file', () => {
       profiles: { dev: { role: 'dev-readonly' } },
     });
     resetFakeElectron();
+    app.fireReady();
     const first = new TrayApp({ ...files, systemDefaults: defaults }, { startedAtLogin: false });
     await first.start();
     const saved = settingsOf(machine.settingsFile);
@@ -71,6 +72,7 @@ describe('the system-wide defaults file', () => {
       JSON.stringify({ vault: { address: 'https://other.example.com' }, profiles: {} }),
     );
     resetFakeElectron();
+    app.fireReady();
     const second = new TrayApp({ ...files, systemDefaults: defaults }, { startedAtLogin: true });
     await second.start();
     expect(settingsOf(machine.settingsFile).vault?.address).toBe(stack.vault.url);
@@ -83,6 +85,7 @@ describe('the system-wide defaults file', () => {
       vault: { address: 'vault.example.com' },
     });
     resetFakeElectron();
+    app.fireReady();
     const started = new TrayApp({ ...files, systemDefaults: defaults }, { startedAtLogin: true });
     await started.start();
     expect(fake.trays).toHaveLength(1);
@@ -97,6 +100,7 @@ describe('"Use team settings…" on the Connect screen', () => {
   it('picks a file, shows what changes, and applies only what it showed', async () => {
     const machine = newMachine();
     resetFakeElectron();
+    app.fireReady();
     const tray = new TrayApp(
       { ...files, systemDefaults: join(machine.home, 'none.json') },
       {
@@ -157,6 +161,7 @@ describe('"Use team settings…" on the Connect screen', () => {
       },
     );
     resetFakeElectron();
+    app.fireReady();
     const tray = new TrayApp(
       { ...files, systemDefaults: join(machine.home, 'none.json') },
       {
