@@ -164,11 +164,15 @@ function bindingLine(binding: NewBinding): string {
 }
 
 /** The plan in lines for a terminal or the window: what changes, and what stays. */
-export function describePlan(plan: SetupPlan): string[] {
+export function describePlan(
+  plan: SetupPlan,
+  /** How the reader removes the kept profiles: `--prune` in a terminal; the window has none. */
+  pruneHint = '--prune removes them',
+): string[] {
   // Kept profiles are said even when nothing changes: the user learns --prune exists.
   const keep =
     plan.keep.length > 0
-      ? [`Keep ${plan.keep.join(', ')} (not in the file; --prune removes them)`]
+      ? [`Keep ${plan.keep.join(', ')} (not in the file${pruneHint ? `; ${pruneHint}` : ''})`]
       : [];
   if (planIsEmpty(plan))
     return ['Nothing to change: the settings are already as the file says.', ...keep];

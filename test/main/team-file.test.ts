@@ -147,6 +147,17 @@ describe('"Use team settings…" on the Connect screen', () => {
     expect(saved.profiles.dev).toMatchObject({ role: 'dev-readonly', region: 'eu-west-1' });
     // Applied once: a second apply needs a new choice.
     await expect(invoke('setup:apply-team-file', from)).rejects.toThrow(/Choose a team settings/);
+    // A later file that does not name dev keeps it, and says so without a CLI flag.
+    fake.openDialogAnswers.push(
+      teamFile(machine.home, 'later.json', {
+        vault: { address: stack.vault.url, authMethod: 'token' },
+      }),
+    );
+    const later = (await invoke('setup:choose-team-file', from)) as TeamFilePreview;
+    expect(later.lines).toEqual([
+      'Nothing to change: the settings are already as the file says.',
+      'Keep dev (not in the file)',
+    ]);
     await tray.stop();
   });
 

@@ -55,7 +55,8 @@ export function teamHandlers(deps: TeamDeps): Pick<IpcHandlers, TeamChannels> {
       if (problems.length === 0) chosen = plan;
       return {
         source,
-        lines: describePlan(plan),
+        // The window removes no profile a file does not name: it says so without a CLI flag.
+        lines: describePlan(plan, ''),
         problems,
         changesExisting: planNeedsConsent(plan),
       };
