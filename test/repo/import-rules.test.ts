@@ -38,7 +38,7 @@ function file(path: string, text: string) {
   writeFileSync(join(fixture, path), text);
 }
 
-describe('import rules of design.md', () => {
+describe('the import rules of docs/architecture.md', () => {
   it('the source tree keeps them', async () => {
     expect(await violations()).toEqual([]);
   });

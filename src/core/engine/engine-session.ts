@@ -131,7 +131,7 @@ export class EngineSession {
    * Saves the Vault settings without a token. A change of them starts a keeper for the new ones
    * (the token kept for the old Vault is not sent to another one).
    */
-  connect(vault: VaultSettings, changed: () => void): Promise<ConnectReport> {
+  connect(vault: VaultSettings): Promise<ConnectReport> {
     const parsed = vaultSettingsSchema.safeParse(vault);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -145,7 +145,7 @@ export class EngineSession {
         this.options.updateSettings((s) => ({ ...s, vault: next }));
         await this.start();
         await this.options.saveSession();
-        changed();
+        this.options.changed();
       }
       return { address: next.address, changed: differs, session: this.snapshot().state };
     });

@@ -1,5 +1,5 @@
-import { DEFAULT_SETTINGS, SettingsError } from '../../shared/settings.js';
-import type { NewBinding, Settings, VaultSettings } from '../../shared/settings.js';
+import { DEFAULT_SETTINGS } from '../../shared/settings.js';
+import type { NewBinding, Settings, SettingsError, VaultSettings } from '../../shared/settings.js';
 import type { AwsFilePaths } from '../aws/file-paths.js';
 import { discoverRoles } from '../vault/discovery.js';
 import { buildStatus } from './app-status.js';
@@ -17,7 +17,7 @@ import { handOutCredentials } from './hand-out-ops.js';
 import { ProfileBook } from './profile-book.js';
 import * as ops from './profile-ops.js';
 import type { ProfileOpsContext } from './profile-ops.js';
-import { takeUpSettings, watchOutsideEdits } from './reconciler.js';
+import { readSettingsFile, takeUpSettings, watchOutsideEdits } from './reconciler.js';
 import { nextRefreshAt, removeExpired, runBatch } from './refresh-batch.js';
 import { refreshReport } from './refresh.js';
 import { dueProfiles, firstDueAt, nextWakeAt, retriesDueNow, Scheduler } from './scheduler.js';
@@ -203,7 +203,7 @@ export class Engine implements Api.EngineApi {
 
   async connect(vault: VaultSettings): Promise<Api.ConnectReport> {
     this.usable();
-    return this.session.connect(vault, () => this.changed());
+    return this.session.connect(vault);
   }
 
   async doctor(vault?: VaultSettings): Promise<Api.DoctorReport> {
@@ -249,18 +249,10 @@ export class Engine implements Api.EngineApi {
   }
 
   private readSettings(): boolean {
-    try {
-      this.useSettings(this.options.settings.read());
-      this.settingsProblem = undefined;
-      return true;
-    } catch (error) {
-      if (!(error instanceof SettingsError)) throw error;
-      this.settingsProblem = error;
-      this.options.host.logger.warn(
-        `the settings file cannot be read; keeping the last good settings (${error.message})`,
-      );
-      return false;
-    }
+    const read = readSettingsFile(this.options.settings, this.options.host.logger);
+    this.settingsProblem = read.problem;
+    if (read.settings) this.useSettings(read.settings);
+    return read.settings !== undefined;
   }
 
   private useSettings(settings: Settings): void {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { SettingsError } from '../../shared/settings.js';
 import type { Settings } from '../../shared/settings.js';
 import type { Logger } from '../ports.js';
 import { watchFiles } from './file-watcher.js';
@@ -93,6 +94,25 @@ export async function reconcileEdits(ctx: ReconcileContext, edited: string[]): P
  * forgotten, one added or changed is due at once (`retaken`: the next batch rewrites its files
  * from the new settings). `vaultChanged` when the Vault changed too.
  */
+/**
+ * The settings file as it is now, or the reason it cannot be read: the engine then keeps the
+ * last good settings (and refuses all but `doctor` until the file is fixed).
+ */
+export function readSettingsFile(
+  store: { read(): Settings },
+  logger: Logger,
+): { settings?: Settings; problem?: SettingsError } {
+  try {
+    return { settings: store.read() };
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    logger.warn(
+      `the settings file cannot be read; keeping the last good settings (${error.message})`,
+    );
+    return { problem: error };
+  }
+}
+
 export function takeUpSettings(
   ctx: { book: ProfileBook; logger: Logger; clock: { now(): number } },
   before: Settings,

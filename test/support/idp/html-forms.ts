@@ -1,6 +1,6 @@
 // A deliberately small HTML form reader for pages we control or know (oidc-provider's). Each
 // element's attributes are read one at a time: a single lazy regex over a whole form once dropped
-// a hidden input (toolchain.md §4).
+// a hidden input.
 
 export interface HtmlButton {
   id?: string;

@@ -1,6 +1,6 @@
 /**
  * Server-side AWS Signature Version 4 verification with node:crypto only, in the order of
- * aws-conventions.md §6. The canonical request is rebuilt from what the client says it signed (its
+ * AWS's published SigV4 steps (docs/test-stack.md). The canonical request is rebuilt from what the client says it signed (its
  * SignedHeaders list) and from the bytes as they arrived; nothing is re-signed with a client library.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';

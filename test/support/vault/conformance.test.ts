@@ -1,7 +1,7 @@
 /**
- * Conformance: every Fixture and every trap of vault-api.md §0, sent to the emulator in every
- * version mode. Status codes, the key sets of the body and of `data`, and error strings are
- * compared with what the reference documents from Vault's source.
+ * Conformance: every fixture and every trap of Vault's HTTP contract (docs/test-stack.md), sent
+ * to the emulator in every version mode. Status codes, the key sets of the body and of `data`,
+ * and error strings are compared with what the reference documents from Vault's source.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../fake-clock.js';

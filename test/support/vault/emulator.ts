@@ -65,7 +65,7 @@ export type LeaseRevoker = () => Promise<void>;
 const JSON_BODY = /^\s*[{[]/;
 
 /**
- * A Vault server on loopback that follows vault-api.md: envelopes, status codes, error strings,
+ * A Vault server on loopback that follows Vault's HTTP contract (docs/test-stack.md): envelopes, status codes, error strings,
  * tokens, ACL policies, namespaces, version differences, plus fault injection, a request log and
  * an injectable clock for tests. Auth methods and secret engines plug in as {@link Backend}s.
  */

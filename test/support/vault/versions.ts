@@ -1,6 +1,6 @@
 /**
  * The Vault versions the emulator can answer as. Behaviour that changed between releases is
- * switched on the version (vault-api.md §8), so the same tests can run against every shape.
+ * switched on the version (docs/test-stack.md), so the same tests can run against every shape.
  */
 export const VAULT_VERSIONS = ['1.13.0', '1.15.6', '1.16.3', '1.20.0'] as const;
 export type VaultVersion = (typeof VAULT_VERSIONS)[number] | `${number}.${number}.${number}`;
