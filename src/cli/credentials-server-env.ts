@@ -7,19 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { COMPETING_VARIABLES } from '../core/aws/credential-output.js';
 
 /** Inherited variables that would win over the endpoint, or point elsewhere for it. */
 const OVERRIDDEN = new Set([
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_SECURITY_TOKEN',
-  'AWS_CREDENTIAL_EXPIRATION',
-  // The Java SDK v1's other names for the keys.
-  'AWS_ACCESS_KEY',
-  'AWS_SECRET_KEY',
-  'AWS_PROFILE',
-  'AWS_DEFAULT_PROFILE',
+  // What `env` and `exec` take out as well: other keys, another profile.
+  ...COMPETING_VARIABLES,
   'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
   'AWS_CONTAINER_CREDENTIALS_FULL_URI',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',

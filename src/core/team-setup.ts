@@ -202,18 +202,20 @@ export interface SetupReport {
   refreshes: RefreshReport[];
 }
 
+/** What `profile set` can change; another mount, role or session name is another profile. */
+const SETTABLE = [
+  'endpoint',
+  'ttlSeconds',
+  'leadSeconds',
+  'roleArn',
+  'region',
+  'delivery',
+] as const satisfies ReadonlyArray<keyof ProfileChange>;
+
 /** The `profile set` change that makes `saved` what the file says, or undefined when it cannot. */
 function profileChange(binding: NewBinding, changes: FieldChange[]): ProfileChange | undefined {
   const b = newBindingSchema.parse(binding);
-  const settable = new Set([
-    'endpoint',
-    'ttlSeconds',
-    'leadSeconds',
-    'roleArn',
-    'region',
-    'delivery',
-  ]);
-  if (!changes.every((c) => settable.has(c.field))) return undefined;
+  if (!changes.every((c) => (SETTABLE as readonly string[]).includes(c.field))) return undefined;
   return {
     endpoint: b.endpoint,
     delivery: b.delivery,

@@ -48,7 +48,7 @@ export const PROFILE_VARIABLE = 'VAULT_AWS_TRAY_PROFILE';
  * Variables that name another profile or hold other keys: some tools take AWS_PROFILE over the
  * keys set beside it, and a leftover AWS_SESSION_TOKEN spoils keys that have none.
  */
-const COMPETING = [
+export const COMPETING_VARIABLES = [
   'AWS_PROFILE',
   'AWS_DEFAULT_PROFILE',
   'AWS_ACCESS_KEY_ID',
@@ -77,7 +77,7 @@ export function profileEnvironment(
     [PROFILE_VARIABLE, profile],
   ];
   const names = new Set(set.map(([name]) => name));
-  return { set, unset: COMPETING.filter((name) => !names.has(name)) };
+  return { set, unset: COMPETING_VARIABLES.filter((name) => !names.has(name)) };
 }
 
 /** `base` changed as `change` says; names compared without case, as Windows does. */
